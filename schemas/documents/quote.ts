@@ -1,0 +1,88 @@
+import {BlockquoteIcon} from '@sanity/icons'
+import {defineArrayMember, defineField, defineType} from 'sanity'
+import {messages} from '../../src/content/rules'
+import {languageField} from '../fields/language'
+
+const QUOTE_KINDS = [
+  {title: 'Direct (the speaker’s own words)', value: 'direct'},
+  {title: 'Indirect (reported speech)', value: 'indirect'},
+]
+
+/** A statement attributed to a speaker (schema.org Quotation; Quotebank keeps the same facts). */
+export const quote = defineType({
+  name: 'quote',
+  title: 'Quote',
+  type: 'document',
+  icon: BlockquoteIcon,
+  fields: [
+    languageField,
+    defineField({
+      name: 'text',
+      title: 'Text',
+      type: 'text',
+      rows: 4,
+      description: 'Exactly as in the article, including the source’s own spelling.',
+      validation: (rule) => rule.required().error(messages.required('Text')),
+    }),
+    defineField({
+      name: 'speaker',
+      title: 'Speaker',
+      type: 'reference',
+      description: 'A person, or an organization for a statement by a body such as a ministry.',
+      to: [{type: 'person'}, {type: 'organization'}],
+      validation: (rule) => rule.required().error(messages.speaker),
+    }),
+    defineField({
+      name: 'kind',
+      title: 'Kind',
+      type: 'string',
+      options: {list: QUOTE_KINDS, layout: 'radio'},
+      initialValue: 'direct',
+      validation: (rule) => rule.required().error(messages.quoteKind),
+    }),
+    defineField({
+      name: 'article',
+      title: 'Article',
+      type: 'reference',
+      to: [{type: 'article'}],
+      description: 'The article the statement was published in.',
+    }),
+    defineField({
+      name: 'blockKey',
+      title: 'Paragraph key',
+      type: 'string',
+      description: 'The _key of the body paragraph that holds the statement.',
+      readOnly: true,
+    }),
+    defineField({
+      name: 'about',
+      title: 'About',
+      type: 'array',
+      of: [defineArrayMember({type: 'reference', to: [{type: 'organization'}, {type: 'person'}]})],
+    }),
+    defineField({
+      name: 'subjects',
+      title: 'Subjects',
+      type: 'array',
+      of: [defineArrayMember({type: 'string'})],
+      options: {layout: 'tags'},
+    }),
+    defineField({
+      name: 'saidAt',
+      title: 'Said at',
+      type: 'datetime',
+      description: 'Leave empty when the source does not say when.',
+    }),
+  ],
+  preview: {
+    select: {text: 'text', speaker: 'speaker.name', kind: 'kind'},
+    prepare({text, speaker, kind}) {
+      return {
+        title: text ?? 'Empty quote',
+        subtitle: [speaker, kind === 'indirect' ? 'indirect' : kind === 'direct' ? 'direct' : undefined]
+          .filter(Boolean)
+          .join(' · '),
+      }
+    },
+  },
+})
