@@ -1,6 +1,7 @@
 import {DocumentTextIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
+import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
 import {languageField} from '../fields/language'
 import {slugField} from '../fields/slug'
 
@@ -103,6 +104,7 @@ export const article = defineType({
   orderings: [
     {title: 'Newest first', name: 'publishedAtDesc', by: [{field: 'publishedAt', direction: 'desc'}]},
   ],
+  components: {preview: DirectionalPreview},
   preview: {
     select: {title: 'headline', lead: 'lead', agency: 'sourceAgency.name'},
     prepare({title, lead, agency}) {

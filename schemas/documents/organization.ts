@@ -1,6 +1,7 @@
 import {CaseIcon} from '@sanity/icons'
 import {defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
+import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
 import {LatinScriptInput} from '../../src/studio/LatinScriptInput'
 import {aliasesField} from '../fields/aliases'
 import {sameAsField} from '../fields/sameAs'
@@ -54,6 +55,7 @@ export const organization = defineType({
     }),
     sameAsField,
   ],
+  components: {preview: DirectionalPreview},
   preview: {
     select: {title: 'name', nameLatin: 'nameLatin', shortNames: 'shortNames'},
     prepare({title, nameLatin, shortNames}) {

@@ -1,6 +1,7 @@
 import {UserIcon} from '@sanity/icons'
 import {defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
+import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
 import {LatinScriptInput} from '../../src/studio/LatinScriptInput'
 import {aliasesField} from '../fields/aliases'
 import {sameAsField} from '../fields/sameAs'
@@ -42,6 +43,7 @@ export const person = defineType({
     aliasesField('Forms used for this person in text, e.g. «المسؤول الأمريكي». Statements by these forms are attributed to this person.'),
     sameAsField,
   ],
+  components: {preview: DirectionalPreview},
   preview: {
     select: {title: 'name', nameLatin: 'nameLatin', jobTitle: 'jobTitle'},
     prepare({title, nameLatin, jobTitle}) {

@@ -1,6 +1,7 @@
 import {BlockquoteIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
+import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
 import {languageField} from '../fields/language'
 
 const QUOTE_KINDS = [
@@ -74,6 +75,7 @@ export const quote = defineType({
       description: 'Leave empty when the source does not say when.',
     }),
   ],
+  components: {preview: DirectionalPreview},
   preview: {
     select: {text: 'text', speaker: 'speaker.name', kind: 'kind'},
     prepare({text, speaker, kind}) {
