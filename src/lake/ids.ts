@@ -1,0 +1,72 @@
+import {randomBytes} from 'node:crypto'
+
+/** Sanity's id alphabet; a dot separates path segments (`drafts.x`, `versions.r.x`). */
+const ID_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/
+export const MAX_ID_LENGTH = 128
+
+const DRAFTS_PREFIX = 'drafts.'
+const VERSIONS_PREFIX = 'versions.'
+
+/** Returns why `id` is not a valid document id, or null when it is. */
+export function idProblem(id: unknown): string | null {
+  if (typeof id !== 'string') return 'document id must be a string'
+  if (id.length === 0) return 'document id must not be empty'
+  if (id.length > MAX_ID_LENGTH) return `document id is longer than ${MAX_ID_LENGTH} characters`
+  if (!ID_PATTERN.test(id)) {
+    return 'document ids may only contain a-z, A-Z, 0-9, "_", "-" and "." (dot-separated path segments, no empty segment, not starting with "-")'
+  }
+  if (id.startsWith(VERSIONS_PREFIX) && id.split('.').length < 3) {
+    return 'version ids have the form versions.<release>.<id>'
+  }
+  return null
+}
+
+export function isDraftId(id: string): boolean {
+  return id.startsWith(DRAFTS_PREFIX)
+}
+
+export function isVersionId(id: string): boolean {
+  return id.startsWith(VERSIONS_PREFIX)
+}
+
+/** Drafts and release versions: documents that are not (yet) the published truth. */
+export function isDraftOrVersionId(id: string): boolean {
+  return isDraftId(id) || isVersionId(id)
+}
+
+/**
+ * A public dataset only exposes documents in the root path; any dot puts a document
+ * into a path that anonymous readers cannot see (drafts, versions, custom paths).
+ */
+export function isRootPathId(id: string): boolean {
+  return !id.includes('.')
+}
+
+export function publishedIdOf(id: string): string {
+  if (isDraftId(id)) return id.slice(DRAFTS_PREFIX.length)
+  if (isVersionId(id)) return id.split('.').slice(2).join('.')
+  return id
+}
+
+/** The release name of `versions.<release>.<id>`, or undefined. */
+export function releaseOf(id: string): string | undefined {
+  return isVersionId(id) ? id.split('.')[1] : undefined
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** Random id in Sanity's style (22 alphanumerics ≈ 131 bits). */
+export function randomId(length = 22): string {
+  const bytes = randomBytes(length * 2)
+  let out = ''
+  // Rejection sampling keeps every character equally likely (248 = 4 * 62).
+  for (let i = 0; i < bytes.length && out.length < length; i++) {
+    const b = bytes[i]
+    if (b < 248) out += ALPHABET[b % 62]
+  }
+  return out.length === length ? out : out + randomId(length - out.length)
+}
+
+export function randomKey(): string {
+  return randomBytes(6).toString('hex')
+}

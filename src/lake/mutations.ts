@@ -1,0 +1,318 @@
+import {Mutation} from '@sanity/mutator'
+import {apiError, badRequest, mutationError, type LakeError} from './errors'
+import {idProblem, isDraftOrVersionId, randomId, randomKey} from './ids'
+import {evaluateQuery, parseQuery} from './query'
+import {strongRefs, type DocumentStore, type LakeDocument} from './store'
+
+export type Operation = 'create' | 'update' | 'delete' | 'none'
+
+export interface MutationResult {
+  id: string
+  operation: Operation
+}
+
+/** What one transaction does to one document. */
+export interface DocChange {
+  id: string
+  before: LakeDocument | null
+  after: LakeDocument | null
+  /** The mutations that touched this document, with query selections resolved to its id. */
+  mutations: Record<string, unknown>[]
+}
+
+export interface Plan {
+  transactionId: string
+  timestamp: string
+  identity: string
+  changes: DocChange[]
+  results: MutationResult[]
+}
+
+export interface PlanOptions {
+  transactionId?: string
+  autoGenerateArrayKeys?: boolean
+  identity: string
+  projectId: string
+  datasetName: string
+}
+
+const MUTATION_TYPES = ['create', 'createOrReplace', 'createIfNotExists', 'delete', 'patch'] as const
+type MutationType = (typeof MUTATION_TYPES)[number]
+const PATCH_OPERATIONS = new Set(['set', 'setIfMissing', 'unset', 'insert', 'inc', 'dec', 'diffMatchPatch'])
+const PATCH_SELECTORS = new Set(['id', 'query', 'params', 'ifRevisionID'])
+const SYSTEM_FIELDS = ['_id', '_type', '_rev', '_createdAt', '_updatedAt'] as const
+
+type Json = Record<string, unknown>
+
+function isPlainObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Adds `_key` to objects in arrays that lack one, copying only what changes (stored docs are shared). */
+export function withArrayKeys<T>(value: T): T {
+  if (Array.isArray(value)) {
+    let changed = false
+    const out = value.map((item) => {
+      let next = withArrayKeys(item)
+      if (isPlainObject(next) && typeof next._key !== 'string') next = {_key: randomKey(), ...next}
+      if (next !== item) changed = true
+      return next
+    })
+    return (changed ? out : value) as T
+  }
+  if (isPlainObject(value)) {
+    let out: Json | null = null
+    for (const key in value) {
+      const next = withArrayKeys(value[key])
+      if (next !== value[key]) {
+        out ??= {...value}
+        out[key] = next
+      }
+    }
+    return (out ?? value) as T
+  }
+  return value
+}
+
+/** Puts system fields first, in a stable order, with the server's values. */
+function finalize(doc: Json, system: {_rev: string; _createdAt: string; _updatedAt: string}): LakeDocument {
+  const rest: Json = {}
+  for (const key in doc) if (!(SYSTEM_FIELDS as readonly string[]).includes(key)) rest[key] = doc[key]
+  return {_id: doc._id as string, _type: doc._type as string, ...system, ...rest}
+}
+
+/**
+ * Computes the effect of a transaction against the current state without changing it.
+ * Any failing mutation throws, so a transaction is applied whole or not at all.
+ */
+export async function planTransaction(store: DocumentStore, body: unknown, options: PlanOptions): Promise<Plan> {
+  if (!isPlainObject(body) || !Array.isArray(body.mutations)) {
+    throw badRequest('Request body must be a JSON object {"mutations": [...]}')
+  }
+  const mutations = body.mutations as unknown[]
+  if (mutations.length === 0) throw badRequest('"mutations" is empty: give at least one mutation')
+
+  const transactionId =
+    options.transactionId ?? (typeof body.transactionId === 'string' && body.transactionId !== '' ? body.transactionId : randomId())
+  if (transactionId.length > 128 || !/^[a-zA-Z0-9._-]+$/.test(transactionId)) {
+    throw badRequest('transactionId may only contain a-zA-Z0-9._- and be at most 128 characters')
+  }
+  const timestamp = new Date().toISOString()
+
+  const staged = new Map<string, LakeDocument | null>()
+  const changes = new Map<string, DocChange>()
+  const lastIndex = new Map<string, number>()
+  const results: MutationResult[] = []
+
+  const current = (id: string): LakeDocument | null => (staged.has(id) ? (staged.get(id) ?? null) : (store.get(id) ?? null))
+
+  const stage = (index: number, id: string, after: LakeDocument | null, mutation: Json): void => {
+    let change = changes.get(id)
+    if (!change) {
+      change = {id, before: store.get(id) ?? null, after: null, mutations: []}
+      changes.set(id, change)
+    }
+    change.mutations.push(mutation)
+    staged.set(id, after)
+    lastIndex.set(id, index)
+  }
+
+  const fail = (index: number, status: number, type: string, description: string, id?: string): LakeError =>
+    mutationError({index, status, type, description, id})
+
+  const stagedDataset = (): readonly LakeDocument[] => {
+    if (staged.size === 0) return store.all()
+    const out = store.all().filter((d) => !staged.has(d._id))
+    for (const doc of staged.values()) if (doc) out.push(doc)
+    return out
+  }
+
+  const selectIds = async (index: number, selection: Json): Promise<string[]> => {
+    if (typeof selection.id === 'string') return [selection.id]
+    if (Array.isArray(selection.id) && selection.id.every((v) => typeof v === 'string')) return selection.id as string[]
+    if (typeof selection.query === 'string') {
+      const params = selection.params ?? {}
+      if (!isPlainObject(params)) throw fail(index, 400, 'invalidMutationError', '"params" must be an object')
+      const tree = parseQuery(selection.query, params)
+      const result = await evaluateQuery(tree, {
+        dataset: stagedDataset(),
+        params,
+        identity: options.identity,
+        projectId: options.projectId,
+        datasetName: options.datasetName,
+      })
+      const items = Array.isArray(result) ? result : result === null ? [] : [result]
+      return items.flatMap((item) => (isPlainObject(item) && typeof item._id === 'string' ? [item._id] : typeof item === 'string' ? [item] : []))
+    }
+    throw fail(index, 400, 'invalidMutationError', 'A delete or patch needs "id" (a document id) or "query" (GROQ)')
+  }
+
+  const checkId = (index: number, id: unknown): string => {
+    const problem = idProblem(id)
+    if (problem) throw fail(index, 400, 'invalidDocumentIdError', `Malformed document ID: ${JSON.stringify(id)}: ${problem}`)
+    return id as string
+  }
+
+  const newDocument = (index: number, type: MutationType, input: unknown, idRequired: boolean): Json => {
+    if (!isPlainObject(input)) throw fail(index, 400, 'invalidMutationError', `"${type}" needs a document object`)
+    let id = input._id
+    if (id === undefined || id === '') {
+      if (idRequired) throw fail(index, 400, 'invalidMutationError', `"${type}" needs a document with an _id`)
+      id = randomId()
+    } else if (typeof id === 'string' && id.endsWith('.')) {
+      id = id + randomId() // Sanity: an _id ending in "." is a prefix for a generated id
+    }
+    checkId(index, id)
+    if (typeof input._type !== 'string' || input._type === '') {
+      throw fail(index, 400, 'invalidMutationError', `Document ${JSON.stringify(id)} is missing a string "_type"`, id as string)
+    }
+    const doc: Json = {...input, _id: id}
+    return options.autoGenerateArrayKeys ? withArrayKeys(doc) : doc
+  }
+
+  const created = (doc: Json, before: LakeDocument | null): LakeDocument =>
+    finalize(doc, {_rev: transactionId, _createdAt: before?._createdAt ?? timestamp, _updatedAt: timestamp})
+
+  for (let index = 0; index < mutations.length; index++) {
+    const mutation = mutations[index]
+    if (!isPlainObject(mutation)) throw fail(index, 400, 'invalidMutationError', `Mutation #${index} is not an object`)
+    const keys = Object.keys(mutation)
+    const type = keys[0] as MutationType
+    if (keys.length !== 1 || !(MUTATION_TYPES as readonly string[]).includes(type)) {
+      throw fail(
+        index,
+        400,
+        'invalidMutationError',
+        `Unknown mutation type ${JSON.stringify(keys.join(','))} in mutation #${index}: expected exactly one of ${MUTATION_TYPES.join(', ')}`,
+      )
+    }
+    const arg = mutation[type]
+
+    if (type === 'create' || type === 'createOrReplace' || type === 'createIfNotExists') {
+      const doc = newDocument(index, type, arg, type !== 'create')
+      const id = doc._id as string
+      const existing = current(id)
+      if (existing && type === 'create') {
+        throw fail(index, 409, 'documentAlreadyExistsError', `Document by ID "${id}" already exists`, id)
+      }
+      if (existing && type === 'createIfNotExists') {
+        results.push({id, operation: 'none'})
+        continue
+      }
+      stage(index, id, created(doc, existing), {[type]: doc})
+      results.push({id, operation: existing ? 'update' : 'create'})
+      continue
+    }
+
+    if (!isPlainObject(arg)) throw fail(index, 400, 'invalidMutationError', `"${type}" needs an object`)
+
+    if (type === 'delete') {
+      for (const id of await selectIds(index, arg)) {
+        checkId(index, id)
+        const existing = current(id)
+        if (!existing) {
+          results.push({id, operation: 'none'})
+          continue
+        }
+        stage(index, id, null, {delete: {id}})
+        results.push({id, operation: 'delete'})
+      }
+      continue
+    }
+
+    // patch
+    const ops: Json = {}
+    for (const key of Object.keys(arg)) {
+      if (PATCH_SELECTORS.has(key)) continue
+      if (!PATCH_OPERATIONS.has(key)) {
+        throw fail(index, 400, 'invalidPatchError', `Unknown patch operation "${key}": expected ${[...PATCH_OPERATIONS].join(', ')}`)
+      }
+      ops[key] = arg[key]
+    }
+    const byId = arg.query === undefined
+    for (const id of await selectIds(index, arg)) {
+      checkId(index, id)
+      const existing = current(id)
+      if (!existing) {
+        if (byId) throw fail(index, 404, 'documentNotFoundError', `Document "${id}" not found`, id)
+        continue
+      }
+      if (arg.ifRevisionID !== undefined && arg.ifRevisionID !== existing._rev) {
+        throw fail(
+          index,
+          409,
+          'conflictError',
+          `Document "${id}" has unexpected revision ID ("${existing._rev}"), expected "${String(arg.ifRevisionID)}"`,
+          id,
+        )
+      }
+      let patched: Json
+      try {
+        patched = new Mutation({mutations: [{patch: {...ops, id}}]}).apply(existing) as Json
+      } catch (err) {
+        throw fail(index, 400, 'invalidPatchError', `Cannot apply patch to document "${id}": ${(err as Error).message}`, id)
+      }
+      if (!isPlainObject(patched) || patched._id !== id) {
+        throw fail(index, 400, 'invalidPatchError', `A patch cannot change or remove the _id of "${id}"`, id)
+      }
+      if (typeof patched._type !== 'string' || patched._type === '') {
+        throw fail(index, 400, 'invalidPatchError', `A patch cannot remove the _type of "${id}"`, id)
+      }
+      if (options.autoGenerateArrayKeys) patched = withArrayKeys(patched)
+      stage(index, id, finalize(patched, {_rev: transactionId, _createdAt: existing._createdAt, _updatedAt: timestamp}), {
+        patch: {...ops, id, ...(arg.ifRevisionID !== undefined ? {ifRevisionID: arg.ifRevisionID} : {})},
+      })
+      results.push({id, operation: 'update'})
+    }
+  }
+
+  // Referential integrity, checked on the state at the end of the transaction as Sanity does.
+  for (const change of changes.values()) {
+    change.after = staged.get(change.id) ?? null
+    const index = lastIndex.get(change.id) ?? 0
+    if (change.after && !isDraftOrVersionId(change.id)) {
+      for (const target of strongRefs(change.after)) {
+        if (!current(target)) {
+          throw fail(
+            index,
+            409,
+            'documentReferenceIntegrityError',
+            `Document "${change.id}" references non-existent document "${target}" (make the reference weak with _weak: true, or create "${target}" first)`,
+            change.id,
+          )
+        }
+      }
+    }
+    if (change.before && !change.after) {
+      const referrers = new Set(store.referrersOf(change.id).filter((r) => !changes.has(r)))
+      for (const other of changes.values()) {
+        const after = staged.get(other.id)
+        if (after && !isDraftOrVersionId(other.id) && strongRefs(after).has(change.id)) referrers.add(other.id)
+      }
+      if (referrers.size > 0) {
+        const list = [...referrers].sort().slice(0, 10).map((r) => `"${r}"`).join(', ')
+        throw fail(
+          index,
+          409,
+          'documentHasExistingReferencesError',
+          `Document "${change.id}" cannot be deleted as there are references to it from ${list}`,
+          change.id,
+        )
+      }
+    }
+  }
+
+  return {
+    transactionId,
+    timestamp,
+    identity: options.identity,
+    changes: [...changes.values()].filter((c) => c.before !== null || c.after !== null),
+    results,
+  }
+}
+
+export function validateVisibility(value: string | null): void {
+  if (value !== null && value !== 'sync' && value !== 'async' && value !== 'deferred') {
+    throw apiError(400, 'httpBadRequest', `Invalid visibility "${value}": expected sync, async or deferred`)
+  }
+}

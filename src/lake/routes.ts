@@ -1,0 +1,334 @@
+import type {OutgoingHttpHeaders, ServerResponse} from 'node:http'
+import type {Http2ServerResponse} from 'node:http2'
+import {performance} from 'node:perf_hooks'
+import {accessOf, type Access} from './auth'
+import type {Dataset} from './dataset'
+import {badRequest, gatewayError, LakeError} from './errors'
+import {asResponse, flag, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
+import {idProblem, isRootPathId, publishedIdOf} from './ids'
+import {serveListener} from './listen'
+import {planTransaction, validateVisibility} from './mutations'
+import {applyPerspective, parsePerspective, perspectiveKey, type Perspective} from './perspective'
+import {evaluateQuery, parseQuery} from './query'
+import type {LakeDocument} from './store'
+
+export interface LakeContext {
+  dataset: Dataset
+  projectId: string
+  datasetName: string
+  token: string
+  /** Where the token lives, for error messages (never the token itself). */
+  tokenHint: string
+  maxBodyBytes: number
+  keepAliveMs: number
+  openStreams: Set<LakeResponse>
+  log: (line: string) => void
+}
+
+interface Call {
+  ctx: LakeContext
+  req: LakeRequest
+  res: LakeResponse
+  url: URL
+  method: string
+  apiVersion: string
+  access: Access
+  identity: string
+}
+
+const LOCAL_IDENTITY = 'local-lake-user'
+const API_VERSION = /^v(1|X|x|\d{4}-\d{2}-\d{2})$/
+
+function requireToken(call: Call, what: string): void {
+  if (call.access !== 'token') {
+    throw gatewayError(401, `Authentication required: ${what} needs Authorization: Bearer <token> (${call.ctx.tokenHint})`)
+  }
+}
+
+function requireMethod(call: Call, ...methods: string[]): void {
+  if (!methods.includes(call.method)) {
+    throw gatewayError(405, `${call.method} is not allowed here; use ${methods.join(' or ')}`)
+  }
+}
+
+function checkDataset(call: Call, name: string | undefined): void {
+  if (name !== call.ctx.datasetName) {
+    throw gatewayError(404, `Dataset "${name ?? ''}" not found for project ID "${call.ctx.projectId}"; this local lake serves "${call.ctx.datasetName}"`)
+  }
+}
+
+/** What a caller may read: token holders see everything, anonymous callers only the root path (as a public dataset). */
+const viewCache = new WeakMap<Dataset, {version: number; views: Map<string, LakeDocument[]>}>()
+function view(call: Call, perspective: Perspective): readonly LakeDocument[] {
+  const {dataset} = call.ctx
+  let cache = viewCache.get(dataset)
+  if (!cache || cache.version !== dataset.store.version) {
+    cache = {version: dataset.store.version, views: new Map()}
+    viewCache.set(dataset, cache)
+  }
+  const key = `${call.access}|${perspectiveKey(perspective)}`
+  let docs = cache.views.get(key)
+  if (!docs) {
+    const visible = call.access === 'token' ? dataset.store.all() : dataset.store.all().filter((d) => isRootPathId(d._id))
+    docs = applyPerspective(visible, perspective)
+    cache.views.set(key, docs)
+  }
+  return docs
+}
+
+/** `$name=<JSON>` query-string parameters, as @sanity/client sends them. */
+function queryStringParams(url: URL): Record<string, unknown> {
+  const params: Record<string, unknown> = {}
+  for (const [key, raw] of url.searchParams) {
+    if (!key.startsWith('$')) continue
+    try {
+      params[key.slice(1)] = JSON.parse(raw)
+    } catch {
+      throw badRequest(`Unable to parse value of "${key}=${raw}". Please quote string values.`)
+    }
+  }
+  return params
+}
+
+async function handleQuery(call: Call, datasetName: string | undefined): Promise<void> {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'GET', 'POST')
+  let query: unknown = call.url.searchParams.get('query')
+  let params = queryStringParams(call.url)
+  const perspectives = call.url.searchParams.getAll('perspective')
+  if (call.method === 'POST') {
+    const body = await readJson(call.req, call.ctx.maxBodyBytes)
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object {"query": "...", "params": {...}}')
+    const b = body as Record<string, unknown>
+    query = b.query
+    if (b.params !== undefined) {
+      if (b.params === null || typeof b.params !== 'object' || Array.isArray(b.params)) throw badRequest('"params" must be a JSON object')
+      params = {...params, ...(b.params as Record<string, unknown>)}
+    }
+    if (typeof b.perspective === 'string') perspectives.push(b.perspective)
+    else if (Array.isArray(b.perspective)) perspectives.push(...b.perspective.map(String))
+  }
+  const perspective = parsePerspective(perspectives, call.apiVersion)
+  const started = performance.now()
+  const tree = parseQuery(query, params)
+  const result = await evaluateQuery(tree, {
+    dataset: view(call, perspective),
+    params,
+    identity: call.identity,
+    projectId: call.ctx.projectId,
+    datasetName: call.ctx.datasetName,
+  })
+  const ms = Math.round(performance.now() - started)
+  const body: Record<string, unknown> = {}
+  if (call.url.searchParams.get('returnQuery') !== 'false') body.query = query
+  body.result = result === undefined ? null : result
+  body.ms = ms
+  sendJson(call.res, 200, body)
+}
+
+function handleDoc(call: Call, datasetName: string | undefined, idList: string | undefined): void {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'GET')
+  if (!idList) throw badRequest('Give document ids: /data/doc/<dataset>/<id>[,<id>…]')
+  const ids = idList.split(',').map((id) => decodeURIComponent(id))
+  const excludeContent = flag(call.url.searchParams.get('excludeContent'), false)
+  const includeAllVersions = flag(call.url.searchParams.get('includeAllVersions'), false)
+  const store = call.ctx.dataset.store
+  const documents: LakeDocument[] = []
+  const omitted: Array<{id: string; reason: 'existence' | 'permission'}> = []
+  for (const id of ids) {
+    if (call.access !== 'token' && !isRootPathId(id)) {
+      omitted.push({id, reason: 'permission'})
+      continue
+    }
+    if (includeAllVersions) {
+      const pub = publishedIdOf(id)
+      const all = store.all().filter((d) => publishedIdOf(d._id) === pub && (call.access === 'token' || isRootPathId(d._id)))
+      if (all.length === 0) omitted.push({id, reason: 'existence'})
+      else if (!excludeContent) documents.push(...all)
+      continue
+    }
+    const doc = idProblem(id) ? undefined : store.get(id)
+    if (!doc) omitted.push({id, reason: 'existence'})
+    else if (!excludeContent) documents.push(doc)
+  }
+  sendJson(call.res, 200, {documents, omitted})
+}
+
+async function handleMutate(call: Call, datasetName: string | undefined): Promise<void> {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'POST')
+  if (call.access !== 'token') {
+    throw gatewayError(403, `Insufficient permissions; permission "update" required: send Authorization: Bearer <token> (${call.ctx.tokenHint})`)
+  }
+  const q = call.url.searchParams
+  validateVisibility(q.get('visibility'))
+  const body = await readJson(call.req, call.ctx.maxBodyBytes)
+  const dryRun = flag(q.get('dryRun'), false)
+  const {dataset} = call.ctx
+  const {plan, finalDocs} = await dataset.exclusive(async () => {
+    const plan = await planTransaction(dataset.store, body, {
+      transactionId: q.get('transactionId') || undefined,
+      autoGenerateArrayKeys: flag(q.get('autoGenerateArrayKeys'), false),
+      identity: call.identity,
+      projectId: call.ctx.projectId,
+      datasetName: call.ctx.datasetName,
+    })
+    const finalDocs = new Map(plan.changes.map((c) => [c.id, c.after]))
+    for (const r of plan.results) if (!finalDocs.has(r.id)) finalDocs.set(r.id, dataset.store.get(r.id) ?? null)
+    if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
+    return {plan, finalDocs}
+  })
+  const returnDocuments = flag(q.get('returnDocuments'), false)
+  sendJson(call.res, 200, {
+    transactionId: plan.transactionId,
+    results: plan.results.map((r) => {
+      const doc = returnDocuments ? finalDocs.get(r.id) : null
+      return doc ? {id: r.id, operation: r.operation, document: doc} : {id: r.id, operation: r.operation}
+    }),
+  })
+}
+
+function handleListen(call: Call, datasetName: string | undefined): void {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'GET')
+  requireToken(call, 'listening')
+  const q = call.url.searchParams
+  const params = queryStringParams(call.url)
+  const tree = parseQuery(q.get('query'), params)
+  const effectFormat = q.get('effectFormat')
+  if (effectFormat !== null && effectFormat !== 'mendoza') throw badRequest(`Unsupported effectFormat "${effectFormat}": only "mendoza" is supported`)
+  serveListener(
+    call.ctx.dataset,
+    call.res,
+    {
+      tree,
+      params,
+      includeResult: flag(q.get('includeResult'), true),
+      includePreviousRevision: flag(q.get('includePreviousRevision'), false),
+      includeMutations: flag(q.get('includeMutations'), true),
+      includeAllVersions: flag(q.get('includeAllVersions'), false),
+      effectFormat: effectFormat === 'mendoza' ? 'mendoza' : null,
+      keepAliveMs: call.ctx.keepAliveMs,
+    },
+    call.ctx.openStreams,
+  )
+}
+
+async function handleExport(call: Call, datasetName: string | undefined): Promise<void> {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'GET')
+  requireToken(call, 'exporting')
+  const types = call.url.searchParams.get('types')
+  const wanted = types ? new Set(types.split(',').map((t) => t.trim()).filter(Boolean)) : null
+  // A snapshot of the (immutable) sorted array: later commits do not tear the export.
+  const docs = call.ctx.dataset.store.all()
+  const {res} = call
+  res.writeHead(200, {'content-type': 'application/x-ndjson; charset=utf-8'})
+  let chunk = ''
+  for (const doc of docs) {
+    if (wanted && !wanted.has(doc._type)) continue
+    chunk += JSON.stringify(doc) + '\n'
+    if (chunk.length >= 1 << 16) {
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve))
+      chunk = ''
+    }
+  }
+  res.end(chunk)
+}
+
+function handleUsersMe(call: Call): void {
+  if (call.access !== 'token') {
+    sendJson(call.res, 200, {})
+    return
+  }
+  sendJson(call.res, 200, {
+    id: LOCAL_IDENTITY,
+    name: 'Local lake user',
+    email: 'lake@localhost',
+    profileImage: null,
+    role: 'administrator',
+    roles: [{name: 'administrator', title: 'Administrator'}],
+    provider: 'local',
+  })
+}
+
+async function route(call: Call, segments: string[]): Promise<void> {
+  const [first, second, third, fourth] = segments
+  if (first === 'ping' && segments.length === 1) {
+    call.res.writeHead(200, {'content-type': 'text/plain; charset=utf-8', 'x-sanity-local-lake': '1'})
+    call.res.end('PONG')
+    return
+  }
+  if (first === 'users' && second === 'me' && segments.length === 2) return handleUsersMe(call)
+  if (first === 'data') {
+    if (second === 'query' && segments.length === 3) return handleQuery(call, third)
+    if (second === 'doc' && segments.length === 4) return handleDoc(call, third, fourth)
+    if (second === 'mutate' && segments.length === 3) return handleMutate(call, third)
+    if (second === 'listen' && segments.length === 3) return handleListen(call, third)
+    if (second === 'export' && segments.length === 3) return handleExport(call, third)
+  }
+  throw gatewayError(404, `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/listen, data/export)`)
+}
+
+function corsHeaders(req: LakeRequest): OutgoingHttpHeaders {
+  const origin = req.headers.origin
+  if (typeof origin !== 'string') return {}
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-credentials': 'true',
+    'access-control-expose-headers': 'content-type, x-sanity-local-lake',
+    vary: 'origin',
+  }
+}
+
+/** The request handler shared by the HTTP/1.1 and the HTTP/2 (TLS) server. */
+export function createHandler(ctx: LakeContext): (req: LakeRequest, raw: ServerResponse | Http2ServerResponse) => void {
+  return (req, raw) => {
+    const res = asResponse(raw)
+    const cors = corsHeaders(req)
+    for (const [name, value] of Object.entries(cors)) if (value !== undefined) res.setHeader(name, value as string)
+    const method = (req.method ?? 'GET').toUpperCase()
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+        'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? 'authorization, content-type'),
+        'access-control-max-age': '600',
+      })
+      res.end()
+      return
+    }
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    } catch {
+      sendError(res, badRequest('Malformed request URL'))
+      return
+    }
+    const access = accessOf(req.headers.authorization, ctx.token)
+    const run = async (): Promise<void> => {
+      if (access === 'invalid') {
+        throw gatewayError(401, `Session not found: the token is not valid for this local lake (${ctx.tokenHint})`)
+      }
+      const segments = url.pathname.split('/').filter((s) => s !== '')
+      const version = API_VERSION.exec(segments[0] ?? '')
+      if (!version) {
+        throw gatewayError(404, `Unknown API path ${url.pathname}: paths start with /v{apiVersion}, e.g. /v2025-02-19/data/query/${ctx.datasetName}`)
+      }
+      // The hosted API also accepts /v1/projects/<id>/…; strip it so both styles route alike.
+      let rest = segments.slice(1)
+      if (rest[0] === 'projects' && rest[1] === ctx.projectId && rest[2] !== 'datasets') rest = rest.slice(2)
+      const call: Call = {ctx, req, res, url, method, apiVersion: version[1], access, identity: access === 'token' ? LOCAL_IDENTITY : ''}
+      await route(call, rest)
+    }
+    run().catch((err: unknown) => {
+      if (err instanceof LakeError) {
+        sendError(res, err)
+        return
+      }
+      ctx.log(`internal error on ${method} ${url.pathname}: ${(err as Error)?.stack ?? String(err)}`)
+      sendError(res, gatewayError(500, 'Internal error in the local lake; see its log (stderr of `npm run lake`)'))
+    })
+  }
+}
+
