@@ -1,0 +1,55 @@
+// Content lines → headline, lead, and body paragraphs with their style (normal or h2 subheading).
+import {foldKey, stripConjunction} from './arabic'
+import type {PageLine} from './page'
+import {REPORTING_VERBS} from './statements'
+import type {BlockStyle} from './types'
+
+export interface Paragraph extends PageLine {
+  style: Extract<BlockStyle, 'normal' | 'h2'>
+}
+
+export interface Structure {
+  headline: PageLine
+  lead?: PageLine
+  paragraphs: Paragraph[]
+}
+
+/** Longest line (in words) still taken as a subheading. */
+export const SUBHEADING_MAX_WORDS = 16
+
+/** Sentence-final punctuation: a line ending in it is a paragraph, not a heading. */
+const FINAL_PUNCTUATION = /[.!?؟…:؛;,،"”»]$/u
+const OPENING_MARK = /[«“„]/u
+/** An opening reporting verb, as the statement rules know them. */
+const startsWithReportingVerb = (word: string): boolean => stripConjunction(foldKey(word), REPORTING_VERBS) !== undefined
+
+/** A sentence break inside the line (". " followed by more text). */
+const INNER_SENTENCE_BREAK = /[.!?؟]\s+\S/u
+
+/**
+ * A subheading is a short line with no final punctuation and no sentence break inside, such as
+ * «المتحدث باسم الخارجية الأميركية: نحث كافة الدول على عدم تطوير علاقاتها مع دمشق».
+ */
+export function isSubheading(line: string): boolean {
+  const words = line.split(/\s+/u).filter(Boolean)
+  return (
+    words.length > 0 &&
+    words.length <= SUBHEADING_MAX_WORDS &&
+    !FINAL_PUNCTUATION.test(line) &&
+    !INNER_SENTENCE_BREAK.test(line) &&
+    // an opening quote mark, or a reporting verb first («وقال …»), makes it prose cut short
+    !OPENING_MARK.test(line) &&
+    !startsWithReportingVerb(words[0] as string)
+  )
+}
+
+/** Line 1 is the headline, line 2 the lead, the rest are paragraphs. */
+export function structure(lines: readonly PageLine[]): Structure {
+  const [headline, lead, ...rest] = lines
+  if (!headline) throw new Error('the page has no content lines (empty, or only page chrome)')
+  return {
+    headline,
+    ...(lead ? {lead} : {}),
+    paragraphs: rest.map((line) => ({...line, style: isSubheading(line.text) ? 'h2' : 'normal'})),
+  }
+}

@@ -1,0 +1,143 @@
+// Document shapes the importer produces (see notes/model.md). Plain data, no Sanity runtime types.
+
+export interface Reference {
+  _type: 'reference'
+  _ref: string
+}
+
+export interface KeyedReference extends Reference {
+  _key: string
+}
+
+export interface Slug {
+  _type: 'slug'
+  current: string
+}
+
+export type OrganizationKind =
+  | 'government'
+  | 'ministry'
+  | 'armedGroup'
+  | 'intergovernmental'
+  | 'coalition'
+  | 'newsAgency'
+  | 'other'
+
+export interface OrganizationDoc {
+  _id: string
+  _type: 'organization'
+  name: string
+  nameLatin?: string
+  shortNames?: string[]
+  aliases?: string[]
+  kind?: OrganizationKind
+  slug: Slug
+  sameAs?: string[]
+}
+
+export interface PersonDoc {
+  _id: string
+  _type: 'person'
+  name: string
+  nameLatin?: string
+  slug: Slug
+  jobTitle?: string
+  affiliation?: Reference
+  aliases?: string[]
+  sameAs?: string[]
+}
+
+export type QuoteKind = 'direct' | 'indirect'
+
+export interface QuoteDoc {
+  _id: string
+  _type: 'quote'
+  text: string
+  speaker: Reference
+  kind: QuoteKind
+  article?: Reference
+  blockKey?: string
+  language: 'ar'
+  about?: KeyedReference[]
+  subjects?: string[]
+  saidAt?: string
+}
+
+export interface Span {
+  _type: 'span'
+  _key: string
+  text: string
+  marks: string[]
+}
+
+export interface LinkMarkDef {
+  _key: string
+  _type: 'link'
+  href: string
+}
+
+export interface QuoteMarkDef {
+  _key: string
+  _type: 'quote'
+  quote: Reference
+}
+
+export interface MentionMarkDef {
+  _key: string
+  _type: 'mention'
+  target: Reference
+}
+
+export type MarkDef = LinkMarkDef | QuoteMarkDef | MentionMarkDef
+
+export type BlockStyle = 'normal' | 'h2' | 'h3' | 'blockquote'
+
+export interface Block {
+  _type: 'block'
+  _key: string
+  style: BlockStyle
+  markDefs: MarkDef[]
+  children: Span[]
+}
+
+export interface ArticleDoc {
+  _id: string
+  _type: 'article'
+  headline: string
+  lead?: string
+  slug: Slug
+  language: 'ar'
+  body: Block[]
+  sourceAgency?: Reference
+  byline?: string
+  credits?: KeyedReference[]
+  publishedAt?: string
+  subjects?: string[]
+  people?: KeyedReference[]
+  organizations?: KeyedReference[]
+  sourceText: string
+}
+
+export type EntityDoc = PersonDoc | OrganizationDoc
+export type NewsroomDoc = OrganizationDoc | PersonDoc | QuoteDoc | ArticleDoc
+
+/** A place the text may name. The model has no place type: places become subject strings. */
+export interface KnownPlace {
+  name: string
+  nameLatin?: string
+  aliases?: string[]
+  /** Where the place is, as the newsroom writes it (e.g. الحسكة); added to the subject string. */
+  locatedIn?: string
+}
+
+/** The people, organizations and places the importer can recognise, with the forms used for them. */
+export interface KnownEntities {
+  people: PersonDoc[]
+  organizations: OrganizationDoc[]
+  places?: KnownPlace[]
+  /**
+   * Aliases (by entity _id) that only identify the entity once it has been named in the same
+   * article, e.g. «المسؤول الأمريكي» or a bare surname. Each must also be among the entity's names.
+   */
+  contextAliases?: Record<string, string[]>
+}
