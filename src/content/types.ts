@@ -1,4 +1,5 @@
-// Document shapes the importer produces (see notes/model.md). Plain data, no Sanity runtime types.
+// Document shapes the importer produces: plain data, checked against the generated schema types below.
+import type {Article, Organization, Person, Quote} from '../../sanity.types'
 
 export interface Reference {
   _type: 'reference'
@@ -141,3 +142,15 @@ export interface KnownEntities {
    */
   contextAliases?: Record<string, string[]>
 }
+
+// The importer's shapes are stricter than the generated ones (fields it always sets are required),
+// but they must stay within the schema: tsc fails here if a schema change leaves them behind.
+type Stored<T> = Omit<T, '_createdAt' | '_updatedAt' | '_rev'>
+type Within<Narrow, Wide> = Narrow extends Wide ? true : never
+export type SchemaConformance = [
+  Within<ArticleDoc, Stored<Article>>,
+  Within<PersonDoc, Stored<Person>>,
+  Within<QuoteDoc, Stored<Quote>>,
+  Within<OrganizationDoc, Stored<Organization>>,
+]
+export const schemaConformance: SchemaConformance = [true, true, true, true]
