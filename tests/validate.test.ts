@@ -118,3 +118,29 @@ describe('validateDocuments', () => {
     expect(validateDocuments(schema, quoteOnly, existing)).toEqual([])
   })
 })
+
+describe('npm run validate', () => {
+  it('prints one line per problem for NDJSON files and exits 1, or 0 when clean', async () => {
+    const {makeTempDir, removeTempDirs, runScript} = await import('./helpers/lake')
+    const {writeFileSync} = await import('node:fs')
+    const dir = makeTempDir('validate-')
+    const broken = copy(fixtureDocuments)
+    delete (byId(broken, directQuote) as Partial<typeof directQuote>).speaker
+    writeFileSync(`${dir}/broken.ndjson`, broken.map((d) => JSON.stringify(d)).join('\n') + '\n')
+    writeFileSync(`${dir}/clean.ndjson`, fixtureDocuments.map((d) => JSON.stringify(d)).join('\n') + '\n')
+    try {
+      const bad = await runScript('src/cli/validate.ts', [`${dir}/broken.ndjson`])
+      expect(bad.code).toBe(1)
+      expect(bad.stdout).toBe(`${directQuote._id}\tspeaker\t${messages.speaker}\n`)
+      const good = await runScript('src/cli/validate.ts', [`${dir}/clean.ndjson`])
+      expect(good.code).toBe(0)
+      expect(good.stdout).toBe('')
+      expect(good.stderr).toContain(`${fixtureDocuments.length} documents checked, 0 problems.`)
+      const missing = await runScript('src/cli/validate.ts', [`${dir}/missing.ndjson`])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr).toMatch(/Cannot read .*missing\.ndjson: ENOENT/)
+    } finally {
+      removeTempDirs()
+    }
+  })
+})
