@@ -1,7 +1,7 @@
 // Content lines → headline, lead, and body paragraphs with their style (normal or h2 subheading).
 import {foldKey, stripConjunction} from './arabic'
 import type {PageLine} from './page'
-import {REPORTING_VERBS} from './statements'
+import {VERB_KEYS} from './vocabulary'
 import type {BlockStyle} from './types'
 
 export interface Paragraph extends PageLine {
@@ -21,7 +21,7 @@ export const SUBHEADING_MAX_WORDS = 16
 const FINAL_PUNCTUATION = /[.!?؟…:؛;,،"”»]$/u
 const OPENING_MARK = /[«“„]/u
 /** An opening reporting verb, as the statement rules know them. */
-const startsWithReportingVerb = (word: string): boolean => stripConjunction(foldKey(word), REPORTING_VERBS) !== undefined
+const startsWithReportingVerb = (word: string): boolean => stripConjunction(foldKey(word), VERB_KEYS) !== undefined
 
 /** A sentence break inside the line (". " followed by more text). */
 const INNER_SENTENCE_BREAK = /[.!?؟]\s+\S/u
