@@ -36,7 +36,7 @@ export interface MutationErrorItem {
  * One failed mutation fails the whole transaction; Sanity reports it as a
  * `mutationError` whose `items` name the offending mutation by index.
  */
-export function mutationError(item: MutationErrorItem): LakeError {
+export function mutationError(item: MutationErrorItem, noun: 'Mutation' | 'Action' = 'Mutation'): LakeError {
   const inner: Record<string, unknown> = {description: item.description, type: item.type}
   if (item.id !== undefined) inner.id = item.id
   Object.assign(inner, item.extra)
@@ -44,8 +44,8 @@ export function mutationError(item: MutationErrorItem): LakeError {
     item.status,
     {
       error: {
-        description: `Mutation(s) failed with 1 error(s)`,
-        type: 'mutationError',
+        description: `${noun}(s) failed with 1 error(s)`,
+        type: noun === 'Mutation' ? 'mutationError' : 'actionError',
         items: [{error: inner, index: item.index}],
       },
     },
@@ -62,6 +62,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
 }
 
 /** `{statusCode, error, message}`, the shape of Sanity's gateway errors (auth, routing, size). */

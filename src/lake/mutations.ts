@@ -81,6 +81,15 @@ function finalize(doc: Json, system: {_rev: string; _createdAt: string; _updated
   return {_id: doc._id as string, _type: doc._type as string, ...system, ...rest}
 }
 
+/** A transaction id as given (query string or body), validated; a random one when none is given. */
+export function resolveTransactionId(given: unknown): string {
+  const transactionId = typeof given === 'string' && given !== '' ? given : randomId()
+  if (transactionId.length > 128 || !/^[a-zA-Z0-9._-]+$/.test(transactionId)) {
+    throw badRequest('transactionId may only contain a-zA-Z0-9._- and be at most 128 characters')
+  }
+  return transactionId
+}
+
 /**
  * Computes the effect of a transaction against the current state without changing it.
  * Any failing mutation throws, so a transaction is applied whole or not at all.
@@ -91,95 +100,112 @@ export async function planTransaction(store: DocumentStore, body: unknown, optio
   }
   const mutations = body.mutations as unknown[]
   if (mutations.length === 0) throw badRequest('"mutations" is empty: give at least one mutation')
+  const builder = new TransactionBuilder(store, {...options, transactionId: resolveTransactionId(options.transactionId ?? body.transactionId)})
+  for (let index = 0; index < mutations.length; index++) await builder.apply(index, mutations[index])
+  return builder.finish()
+}
 
-  const transactionId =
-    options.transactionId ?? (typeof body.transactionId === 'string' && body.transactionId !== '' ? body.transactionId : randomId())
-  if (transactionId.length > 128 || !/^[a-zA-Z0-9._-]+$/.test(transactionId)) {
-    throw badRequest('transactionId may only contain a-zA-Z0-9._- and be at most 128 characters')
+/**
+ * Stages mutations one by one against the current state plus what earlier mutations of the
+ * same transaction did. The Actions API builds on it, so that both endpoints share one set of
+ * mutation semantics, integrity checks and (through Dataset.commit) one durable log.
+ */
+export class TransactionBuilder {
+  readonly transactionId: string
+  readonly timestamp = new Date().toISOString()
+  private readonly staged = new Map<string, LakeDocument | null>()
+  private readonly changes = new Map<string, DocChange>()
+  private readonly lastIndex = new Map<string, number>()
+  private readonly results: MutationResult[] = []
+
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly options: PlanOptions & {transactionId: string},
+  ) {
+    this.transactionId = options.transactionId
   }
-  const timestamp = new Date().toISOString()
 
-  const staged = new Map<string, LakeDocument | null>()
-  const changes = new Map<string, DocChange>()
-  const lastIndex = new Map<string, number>()
-  const results: MutationResult[] = []
+  /** The document as it stands after the mutations staged so far (null: absent). */
+  current(id: string): LakeDocument | null {
+    return this.staged.has(id) ? (this.staged.get(id) ?? null) : (this.store.get(id) ?? null)
+  }
 
-  const current = (id: string): LakeDocument | null => (staged.has(id) ? (staged.get(id) ?? null) : (store.get(id) ?? null))
-
-  const stage = (index: number, id: string, after: LakeDocument | null, mutation: Json): void => {
-    let change = changes.get(id)
+  private stage(index: number, id: string, after: LakeDocument | null, mutation: Json): void {
+    let change = this.changes.get(id)
     if (!change) {
-      change = {id, before: store.get(id) ?? null, after: null, mutations: []}
-      changes.set(id, change)
+      change = {id, before: this.store.get(id) ?? null, after: null, mutations: []}
+      this.changes.set(id, change)
     }
     change.mutations.push(mutation)
-    staged.set(id, after)
-    lastIndex.set(id, index)
+    this.staged.set(id, after)
+    this.lastIndex.set(id, index)
   }
 
-  const fail = (index: number, status: number, type: string, description: string, id?: string): LakeError =>
-    mutationError({index, status, type, description, id})
+  private fail(index: number, status: number, type: string, description: string, id?: string): LakeError {
+    return mutationError({index, status, type, description, id})
+  }
 
-  const stagedDataset = (): readonly LakeDocument[] => {
-    if (staged.size === 0) return store.all()
-    const out = store.all().filter((d) => !staged.has(d._id))
-    for (const doc of staged.values()) if (doc) out.push(doc)
+  private stagedDataset(): readonly LakeDocument[] {
+    if (this.staged.size === 0) return this.store.all()
+    const out = this.store.all().filter((d) => !this.staged.has(d._id))
+    for (const doc of this.staged.values()) if (doc) out.push(doc)
     return out
   }
 
-  const selectIds = async (index: number, selection: Json): Promise<string[]> => {
+  private async selectIds(index: number, selection: Json): Promise<string[]> {
     if (typeof selection.id === 'string') return [selection.id]
     if (Array.isArray(selection.id) && selection.id.every((v) => typeof v === 'string')) return selection.id as string[]
     if (typeof selection.query === 'string') {
       const params = selection.params ?? {}
-      if (!isPlainObject(params)) throw fail(index, 400, 'invalidMutationError', '"params" must be an object')
+      if (!isPlainObject(params)) throw this.fail(index, 400, 'invalidMutationError', '"params" must be an object')
       const tree = parseQuery(selection.query, params)
       const result = await evaluateQuery(tree, {
-        dataset: stagedDataset(),
+        dataset: this.stagedDataset(),
         params,
-        identity: options.identity,
-        projectId: options.projectId,
-        datasetName: options.datasetName,
+        identity: this.options.identity,
+        projectId: this.options.projectId,
+        datasetName: this.options.datasetName,
       })
       const items = Array.isArray(result) ? result : result === null ? [] : [result]
       return items.flatMap((item) => (isPlainObject(item) && typeof item._id === 'string' ? [item._id] : typeof item === 'string' ? [item] : []))
     }
-    throw fail(index, 400, 'invalidMutationError', 'A delete or patch needs "id" (a document id) or "query" (GROQ)')
+    throw this.fail(index, 400, 'invalidMutationError', 'A delete or patch needs "id" (a document id) or "query" (GROQ)')
   }
 
-  const checkId = (index: number, id: unknown): string => {
+  private checkId(index: number, id: unknown): string {
     const problem = idProblem(id)
-    if (problem) throw fail(index, 400, 'invalidDocumentIdError', `Malformed document ID: ${JSON.stringify(id)}: ${problem}`)
+    if (problem) throw this.fail(index, 400, 'invalidDocumentIdError', `Malformed document ID: ${JSON.stringify(id)}: ${problem}`)
     return id as string
   }
 
-  const newDocument = (index: number, type: MutationType, input: unknown, idRequired: boolean): Json => {
-    if (!isPlainObject(input)) throw fail(index, 400, 'invalidMutationError', `"${type}" needs a document object`)
+  private newDocument(index: number, type: MutationType, input: unknown, idRequired: boolean): Json {
+    if (!isPlainObject(input)) throw this.fail(index, 400, 'invalidMutationError', `"${type}" needs a document object`)
     let id = input._id
     if (id === undefined || id === '') {
-      if (idRequired) throw fail(index, 400, 'invalidMutationError', `"${type}" needs a document with an _id`)
+      if (idRequired) throw this.fail(index, 400, 'invalidMutationError', `"${type}" needs a document with an _id`)
       id = randomId()
     } else if (typeof id === 'string' && id.endsWith('.')) {
       id = id + randomId() // Sanity: an _id ending in "." is a prefix for a generated id
     }
-    checkId(index, id)
+    this.checkId(index, id)
     if (typeof input._type !== 'string' || input._type === '') {
-      throw fail(index, 400, 'invalidMutationError', `Document ${JSON.stringify(id)} is missing a string "_type"`, id as string)
+      throw this.fail(index, 400, 'invalidMutationError', `Document ${JSON.stringify(id)} is missing a string "_type"`, id as string)
     }
     const doc: Json = {...input, _id: id}
-    return options.autoGenerateArrayKeys ? withArrayKeys(doc) : doc
+    return this.options.autoGenerateArrayKeys ? withArrayKeys(doc) : doc
   }
 
-  const created = (doc: Json, before: LakeDocument | null): LakeDocument =>
-    finalize(doc, {_rev: transactionId, _createdAt: before?._createdAt ?? timestamp, _updatedAt: timestamp})
+  private created(doc: Json, before: LakeDocument | null): LakeDocument {
+    return finalize(doc, {_rev: this.transactionId, _createdAt: before?._createdAt ?? this.timestamp, _updatedAt: this.timestamp})
+  }
 
-  for (let index = 0; index < mutations.length; index++) {
-    const mutation = mutations[index]
-    if (!isPlainObject(mutation)) throw fail(index, 400, 'invalidMutationError', `Mutation #${index} is not an object`)
+  /** Stages one mutation (`{create: …}`, `{patch: …}`, …); `index` names it in errors. */
+  async apply(index: number, mutation: unknown): Promise<void> {
+    if (!isPlainObject(mutation)) throw this.fail(index, 400, 'invalidMutationError', `Mutation #${index} is not an object`)
     const keys = Object.keys(mutation)
     const type = keys[0] as MutationType
     if (keys.length !== 1 || !(MUTATION_TYPES as readonly string[]).includes(type)) {
-      throw fail(
+      throw this.fail(
         index,
         400,
         'invalidMutationError',
@@ -187,37 +213,38 @@ export async function planTransaction(store: DocumentStore, body: unknown, optio
       )
     }
     const arg = mutation[type]
+    const results = this.results
 
     if (type === 'create' || type === 'createOrReplace' || type === 'createIfNotExists') {
-      const doc = newDocument(index, type, arg, type !== 'create')
+      const doc = this.newDocument(index, type, arg, type !== 'create')
       const id = doc._id as string
-      const existing = current(id)
+      const existing = this.current(id)
       if (existing && type === 'create') {
-        throw fail(index, 409, 'documentAlreadyExistsError', `Document by ID "${id}" already exists`, id)
+        throw this.fail(index, 409, 'documentAlreadyExistsError', `Document by ID "${id}" already exists`, id)
       }
       if (existing && type === 'createIfNotExists') {
         results.push({id, operation: 'none'})
-        continue
+        return
       }
-      stage(index, id, created(doc, existing), {[type]: doc})
+      this.stage(index, id, this.created(doc, existing), {[type]: doc})
       results.push({id, operation: existing ? 'update' : 'create'})
-      continue
+      return
     }
 
-    if (!isPlainObject(arg)) throw fail(index, 400, 'invalidMutationError', `"${type}" needs an object`)
+    if (!isPlainObject(arg)) throw this.fail(index, 400, 'invalidMutationError', `"${type}" needs an object`)
 
     if (type === 'delete') {
-      for (const id of await selectIds(index, arg)) {
-        checkId(index, id)
-        const existing = current(id)
+      for (const id of await this.selectIds(index, arg)) {
+        this.checkId(index, id)
+        const existing = this.current(id)
         if (!existing) {
           results.push({id, operation: 'none'})
           continue
         }
-        stage(index, id, null, {delete: {id}})
+        this.stage(index, id, null, {delete: {id}})
         results.push({id, operation: 'delete'})
       }
-      continue
+      return
     }
 
     // patch
@@ -225,20 +252,20 @@ export async function planTransaction(store: DocumentStore, body: unknown, optio
     for (const key of Object.keys(arg)) {
       if (PATCH_SELECTORS.has(key)) continue
       if (!PATCH_OPERATIONS.has(key)) {
-        throw fail(index, 400, 'invalidPatchError', `Unknown patch operation "${key}": expected ${[...PATCH_OPERATIONS].join(', ')}`)
+        throw this.fail(index, 400, 'invalidPatchError', `Unknown patch operation "${key}": expected ${[...PATCH_OPERATIONS].join(', ')}`)
       }
       ops[key] = arg[key]
     }
     const byId = arg.query === undefined
-    for (const id of await selectIds(index, arg)) {
-      checkId(index, id)
-      const existing = current(id)
+    for (const id of await this.selectIds(index, arg)) {
+      this.checkId(index, id)
+      const existing = this.current(id)
       if (!existing) {
-        if (byId) throw fail(index, 404, 'documentNotFoundError', `Document "${id}" not found`, id)
+        if (byId) throw this.fail(index, 404, 'documentNotFoundError', `Document "${id}" not found`, id)
         continue
       }
       if (arg.ifRevisionID !== undefined && arg.ifRevisionID !== existing._rev) {
-        throw fail(
+        throw this.fail(
           index,
           409,
           'conflictError',
@@ -250,64 +277,66 @@ export async function planTransaction(store: DocumentStore, body: unknown, optio
       try {
         patched = new Mutation({mutations: [{patch: {...ops, id}}]}).apply(existing) as Json
       } catch (err) {
-        throw fail(index, 400, 'invalidPatchError', `Cannot apply patch to document "${id}": ${(err as Error).message}`, id)
+        throw this.fail(index, 400, 'invalidPatchError', `Cannot apply patch to document "${id}": ${(err as Error).message}`, id)
       }
       if (!isPlainObject(patched) || patched._id !== id) {
-        throw fail(index, 400, 'invalidPatchError', `A patch cannot change or remove the _id of "${id}"`, id)
+        throw this.fail(index, 400, 'invalidPatchError', `A patch cannot change or remove the _id of "${id}"`, id)
       }
       if (typeof patched._type !== 'string' || patched._type === '') {
-        throw fail(index, 400, 'invalidPatchError', `A patch cannot remove the _type of "${id}"`, id)
+        throw this.fail(index, 400, 'invalidPatchError', `A patch cannot remove the _type of "${id}"`, id)
       }
-      if (options.autoGenerateArrayKeys) patched = withArrayKeys(patched)
-      stage(index, id, finalize(patched, {_rev: transactionId, _createdAt: existing._createdAt, _updatedAt: timestamp}), {
+      if (this.options.autoGenerateArrayKeys) patched = withArrayKeys(patched)
+      this.stage(index, id, finalize(patched, {_rev: this.transactionId, _createdAt: existing._createdAt, _updatedAt: this.timestamp}), {
         patch: {...ops, id, ...(arg.ifRevisionID !== undefined ? {ifRevisionID: arg.ifRevisionID} : {})},
       })
       results.push({id, operation: 'update'})
     }
   }
 
-  // Referential integrity, checked on the state at the end of the transaction as Sanity does.
-  for (const change of changes.values()) {
-    change.after = staged.get(change.id) ?? null
-    const index = lastIndex.get(change.id) ?? 0
-    if (change.after && !isDraftOrVersionId(change.id)) {
-      for (const target of strongRefs(change.after)) {
-        if (!current(target)) {
-          throw fail(
+  /** Checks referential integrity on the final state, as Sanity does, and returns the plan. */
+  finish(): Plan {
+    const {changes, staged, store} = this
+    for (const change of changes.values()) {
+      change.after = staged.get(change.id) ?? null
+      const index = this.lastIndex.get(change.id) ?? 0
+      if (change.after && !isDraftOrVersionId(change.id)) {
+        for (const target of strongRefs(change.after)) {
+          if (!this.current(target)) {
+            throw this.fail(
+              index,
+              409,
+              'documentReferenceIntegrityError',
+              `Document "${change.id}" references non-existent document "${target}" (make the reference weak with _weak: true, or create "${target}" first)`,
+              change.id,
+            )
+          }
+        }
+      }
+      if (change.before && !change.after) {
+        const referrers = new Set(store.referrersOf(change.id).filter((r) => !changes.has(r)))
+        for (const other of changes.values()) {
+          const after = staged.get(other.id)
+          if (after && !isDraftOrVersionId(other.id) && strongRefs(after).has(change.id)) referrers.add(other.id)
+        }
+        if (referrers.size > 0) {
+          const list = [...referrers].sort().slice(0, 10).map((r) => `"${r}"`).join(', ')
+          throw this.fail(
             index,
             409,
-            'documentReferenceIntegrityError',
-            `Document "${change.id}" references non-existent document "${target}" (make the reference weak with _weak: true, or create "${target}" first)`,
+            'documentHasExistingReferencesError',
+            `Document "${change.id}" cannot be deleted as there are references to it from ${list}`,
             change.id,
           )
         }
       }
     }
-    if (change.before && !change.after) {
-      const referrers = new Set(store.referrersOf(change.id).filter((r) => !changes.has(r)))
-      for (const other of changes.values()) {
-        const after = staged.get(other.id)
-        if (after && !isDraftOrVersionId(other.id) && strongRefs(after).has(change.id)) referrers.add(other.id)
-      }
-      if (referrers.size > 0) {
-        const list = [...referrers].sort().slice(0, 10).map((r) => `"${r}"`).join(', ')
-        throw fail(
-          index,
-          409,
-          'documentHasExistingReferencesError',
-          `Document "${change.id}" cannot be deleted as there are references to it from ${list}`,
-          change.id,
-        )
-      }
+    return {
+      transactionId: this.transactionId,
+      timestamp: this.timestamp,
+      identity: this.options.identity,
+      changes: [...changes.values()].filter((c) => c.before !== null || c.after !== null),
+      results: this.results,
     }
-  }
-
-  return {
-    transactionId,
-    timestamp,
-    identity: options.identity,
-    changes: [...changes.values()].filter((c) => c.before !== null || c.after !== null),
-    results,
   }
 }
 

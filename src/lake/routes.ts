@@ -6,11 +6,13 @@ import type {Dataset} from './dataset'
 import {badRequest, gatewayError, LakeError} from './errors'
 import {asResponse, flag, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
 import {idProblem, isRootPathId, publishedIdOf} from './ids'
+import {planActions} from './actions'
 import {serveListener} from './listen'
 import {planTransaction, validateVisibility} from './mutations'
 import {applyPerspective, parsePerspective, perspectiveKey, type Perspective} from './perspective'
 import {evaluateQuery, parseQuery} from './query'
 import type {LakeDocument} from './store'
+import {LOCAL_USER_ID, localUser, routeStudio} from './studio'
 
 export interface LakeContext {
   dataset: Dataset
@@ -36,7 +38,7 @@ interface Call {
   identity: string
 }
 
-const LOCAL_IDENTITY = 'local-lake-user'
+const LOCAL_IDENTITY = LOCAL_USER_ID
 const API_VERSION = /^v(1|X|x|\d{4}-\d{2}-\d{2})$/
 
 function requireToken(call: Call, what: string): void {
@@ -189,6 +191,29 @@ async function handleMutate(call: Call, datasetName: string | undefined): Promis
   })
 }
 
+/** `POST data/actions/:dataset {actions, transactionId?}`: how Studio 5 writes (see actions.ts). */
+async function handleActions(call: Call, datasetName: string | undefined): Promise<void> {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'POST')
+  if (call.access !== 'token') {
+    throw gatewayError(403, `Insufficient permissions; permission "update" required: send Authorization: Bearer <token> (${call.ctx.tokenHint})`)
+  }
+  const body = await readJson(call.req, call.ctx.maxBodyBytes)
+  const dryRun = flag(call.url.searchParams.get('dryRun'), false) || (typeof body === 'object' && body !== null && (body as {dryRun?: unknown}).dryRun === true)
+  const {dataset} = call.ctx
+  const plan = await dataset.exclusive(async () => {
+    const plan = await planActions(dataset.store, body, {
+      transactionId: call.url.searchParams.get('transactionId') || undefined,
+      identity: call.identity,
+      projectId: call.ctx.projectId,
+      datasetName: call.ctx.datasetName,
+    })
+    if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
+    return plan
+  })
+  sendJson(call.res, 200, {transactionId: plan.transactionId})
+}
+
 function handleListen(call: Call, datasetName: string | undefined): void {
   checkDataset(call, datasetName)
   requireMethod(call, 'GET')
@@ -238,20 +263,12 @@ async function handleExport(call: Call, datasetName: string | undefined): Promis
 }
 
 function handleUsersMe(call: Call): void {
-  if (call.access !== 'token') {
-    sendJson(call.res, 200, {})
-    return
-  }
-  sendJson(call.res, 200, {
-    id: LOCAL_IDENTITY,
-    name: 'Local lake user',
-    email: 'lake@localhost',
-    profileImage: null,
-    role: 'administrator',
-    roles: [{name: 'administrator', title: 'Administrator'}],
-    provider: 'local',
-  })
+  // Anonymous: an empty object, which is how the Studio (and hosted Sanity) says "not logged in".
+  sendJson(call.res, 200, call.access === 'token' ? localUser() : {})
 }
+
+/** Per lake: the editor's Studio preferences (users/me/keyvalue). In memory: they are UI state, not content. */
+const keyValuesOf = new WeakMap<LakeContext, Map<string, unknown>>()
 
 async function route(call: Call, segments: string[]): Promise<void> {
   const [first, second, third, fourth] = segments
@@ -267,8 +284,40 @@ async function route(call: Call, segments: string[]): Promise<void> {
     if (second === 'mutate' && segments.length === 3) return handleMutate(call, third)
     if (second === 'listen' && segments.length === 3) return handleListen(call, third)
     if (second === 'export' && segments.length === 3) return handleExport(call, third)
+    if (second === 'actions' && segments.length === 3) return handleActions(call, third)
+    if (second === 'ping' && segments.length === 3) {
+      // The Studio measures latency against this and reads the shard from a header.
+      checkDataset(call, third)
+      call.res.writeHead(200, {'content-type': 'text/plain; charset=utf-8', 'x-sanity-shard': 'local'})
+      call.res.end('PONG')
+      return
+    }
   }
-  throw gatewayError(404, `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/listen, data/export)`)
+  if (first === 'socket' && segments.length === 2) {
+    // The presence socket is a WebSocket (presence.ts takes the upgrade before this handler);
+    // a plain request, or an upgrade over HTTP/2, cannot become one here.
+    throw gatewayError(501, `Presence (${call.url.pathname}) is a WebSocket: connect with an HTTP/1.1 Upgrade: websocket request`)
+  }
+  let keyValues = keyValuesOf.get(call.ctx)
+  if (!keyValues) keyValuesOf.set(call.ctx, (keyValues = new Map()))
+  const handled = await routeStudio({
+    req: call.req,
+    res: call.res,
+    method: call.method,
+    url: call.url,
+    segments,
+    authenticated: call.access === 'token',
+    projectId: call.ctx.projectId,
+    datasetName: call.ctx.datasetName,
+    store: call.ctx.dataset.store,
+    maxBodyBytes: call.ctx.maxBodyBytes,
+    keyValues,
+  })
+  if (handled) return
+  throw gatewayError(
+    404,
+    `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/actions, data/listen, data/export, data/history, projects/${call.ctx.projectId}[/datasets], features and the Studio's metadata endpoints)`,
+  )
 }
 
 function corsHeaders(req: LakeRequest): OutgoingHttpHeaders {
@@ -315,9 +364,10 @@ export function createHandler(ctx: LakeContext): (req: LakeRequest, raw: ServerR
       if (!version) {
         throw gatewayError(404, `Unknown API path ${url.pathname}: paths start with /v{apiVersion}, e.g. /v2025-02-19/data/query/${ctx.datasetName}`)
       }
-      // The hosted API also accepts /v1/projects/<id>/…; strip it so both styles route alike.
+      // The hosted API also accepts /v1/projects/<id>/data/…; strip it so both styles route alike.
+      // (projects/<id> itself and projects/<id>/datasets|acl|… are the Studio's project metadata.)
       let rest = segments.slice(1)
-      if (rest[0] === 'projects' && rest[1] === ctx.projectId && rest[2] !== 'datasets') rest = rest.slice(2)
+      if (rest[0] === 'projects' && rest[1] === ctx.projectId && (rest[2] === 'data' || rest[2] === 'ping')) rest = rest.slice(2)
       const call: Call = {ctx, req, res, url, method, apiVersion: version[1], access, identity: access === 'token' ? LOCAL_IDENTITY : ''}
       await route(call, rest)
     }

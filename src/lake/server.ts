@@ -7,6 +7,7 @@ import {loadOrCreateToken} from './auth'
 import {Dataset} from './dataset'
 import {DEFAULT_MAX_BODY_BYTES, type LakeResponse} from './http'
 import {acquireLock} from './lock'
+import {PresenceHub} from './presence'
 import {createHandler, type LakeContext} from './routes'
 import {loadOrCreateCertificate} from './tls'
 
@@ -82,6 +83,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
   const openStreams = new Set<LakeResponse>()
   const sessions = new Set<http2.ServerHttp2Session>()
   const sockets = new Set<Socket>()
+  let presence: PresenceHub | undefined
   try {
     dataset = Dataset.open(dir, {log, compactAboveBytes: process.env.LAKE_COMPACT_BYTES ? Number(process.env.LAKE_COMPACT_BYTES) : undefined})
     const {token, file} = loadOrCreateToken(dir, options.token ?? process.env.LAKE_TOKEN)
@@ -97,8 +99,11 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
       log,
     }
     const handler = createHandler(ctx)
+    // The Studio's presence WebSocket arrives as an HTTP/1.1 upgrade on either listener.
+    presence = new PresenceHub({token, datasetName: DATASET})
 
     const plain = http.createServer(handler)
+    plain.on('upgrade', presence.handleUpgrade)
     // Listeners stay open indefinitely; the default request timeout would cut them.
     plain.requestTimeout = 0
     servers.push(plain)
@@ -108,6 +113,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
     if (tlsPort !== false) {
       const {cert, key} = await loadOrCreateCertificate(dir)
       const secure = http2.createSecureServer({cert, key, allowHTTP1: true}, handler)
+      secure.on('upgrade', presence.handleUpgrade)
       // http2 servers have no closeAllConnections(); track sessions and sockets to end them on close.
       secure.on('session', (session: http2.ServerHttp2Session) => {
         sessions.add(session)
@@ -134,6 +140,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
         closing ??= (async () => {
           for (const stream of openStreams) stream.end()
           openStreams.clear()
+          presence?.close()
           for (const session of sessions) session.destroy()
           for (const socket of sockets) socket.destroy()
           await Promise.all(
@@ -154,6 +161,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
     }
     return running
   } catch (err) {
+    presence?.close()
     for (const server of servers) server.close()
     dataset?.close()
     lock.release()

@@ -1,0 +1,203 @@
+// `npm run dev`: Sanity Studio on the local lake, on this machine, with no Sanity account.
+//
+// Starts (or reuses) the local lake, starts the Studio dev server (`sanity dev`, Vite) on a
+// private loopback port, and puts both behind one HTTP/2 origin, https://local.localhost:<port>
+// (see src/dev/front.ts). Prints a log-in link that carries the lake token in its URL fragment.
+import {spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {startFront, type RunningFront} from '../dev/front'
+import {DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
+import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const SANITY_BIN = path.join(ROOT, 'node_modules', '.bin', 'sanity')
+const DEFAULT_STUDIO_PORT = 3333
+const HOST = '127.0.0.1'
+const STUDIO_READY_TIMEOUT_MS = 180_000
+
+type Env = Record<string, string | undefined>
+
+function portFrom(env: Env, name: string, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${raw} is not a port number (0-65535; 0 = any free port)`)
+  return port
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, HOST, () => {
+      const {port} = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function lakeAnswers(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/v1/ping`, {signal: AbortSignal.timeout(1500)})
+    return res.ok && res.headers.get('x-sanity-local-lake') === '1'
+  } catch {
+    return false
+  }
+}
+
+interface Lake {
+  url: string
+  token: string
+  dir: string
+  /** Set when this command started the lake (and so stops it). */
+  running?: RunningLake
+}
+
+/** A lake already answering on LAKE_PORT is reused (its token from LAKE_TOKEN or $LAKE_DIR/token); else one starts here. */
+async function openLake(env: Env, log: (line: string) => void): Promise<Lake> {
+  const dir = path.resolve(env.LAKE_DIR || DEFAULT_DIR)
+  const port = portFrom(env, 'LAKE_PORT', DEFAULT_PORT)
+  if (port !== 0 && (await lakeAnswers(port))) {
+    let token = env.LAKE_TOKEN || undefined
+    if (!token) {
+      try {
+        token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim() || undefined
+      } catch {
+        token = undefined
+      }
+    }
+    if (!token) {
+      throw new Error(
+        `a local lake answers on http://${HOST}:${port} but its token is unknown: set LAKE_DIR to that lake's directory (no ${path.join(dir, 'token')}) or LAKE_TOKEN`,
+      )
+    }
+    return {url: `http://${HOST}:${port}`, token, dir}
+  }
+  const running = await startLake({dir, port, token: env.LAKE_TOKEN || undefined, log})
+  return {url: running.url, token: running.token, dir, running}
+}
+
+/** Starts `sanity dev` on a private loopback port and resolves once it serves the Studio. */
+async function startStudioServer(port: number, env: Env, log: (line: string) => void): Promise<ChildProcess> {
+  if (!fs.existsSync(SANITY_BIN)) throw new Error(`${SANITY_BIN} is missing: run npm install first`)
+  const child = spawn(SANITY_BIN, ['dev', '--port', String(port), '--host', HOST], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      // Nothing here may need the network; telemetry would only fail.
+      SANITY_TELEMETRY_DISABLED: env.SANITY_TELEMETRY_DISABLED ?? '1',
+      DO_NOT_TRACK: env.DO_NOT_TRACK ?? '1',
+      // The Studio finds the lake on its own origin; an inherited apiHost would point elsewhere.
+      SANITY_STUDIO_API_HOST: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  // Vite's own banner names its private port; editors should use the front's URL, so its output goes to stderr.
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log(`[sanity dev] ${line}`)
+  }
+  child.stdout?.on('data', forward)
+  child.stderr?.on('data', forward)
+
+  const deadline = Date.now() + STUDIO_READY_TIMEOUT_MS
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`sanity dev exited (${child.exitCode ?? child.signalCode}) before serving the Studio; see its output above`)
+    }
+    try {
+      const res = await fetch(`http://${HOST}:${port}/`, {signal: AbortSignal.timeout(2000)})
+      if (res.ok) return child
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+  }
+  child.kill('SIGTERM')
+  throw new Error(`sanity dev did not serve the Studio on http://${HOST}:${port}/ within ${STUDIO_READY_TIMEOUT_MS / 1000} s`)
+}
+
+async function main(): Promise<void> {
+  const env: Env = process.env
+  const log = (line: string) => process.stderr.write(line + '\n')
+
+  const projectId = env.SANITY_STUDIO_PROJECT_ID || PROJECT_ID
+  if (projectId !== PROJECT_ID) {
+    // A hosted project: Sanity's own dev server, API and login; the local lake is not involved.
+    log(`SANITY_STUDIO_PROJECT_ID=${projectId}: running plain \`sanity dev\` against the hosted project`)
+    const child = spawn(SANITY_BIN, ['dev', ...process.argv.slice(2)], {cwd: ROOT, stdio: 'inherit'})
+    child.on('exit', (code) => process.exit(code ?? 1))
+    return
+  }
+
+  const cleanups: Array<() => Promise<void> | void> = []
+  let stopping = false
+  const stop = async (code: number) => {
+    if (stopping) return
+    stopping = true
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup()
+      } catch (err) {
+        log(`while stopping: ${(err as Error).message}`)
+      }
+    }
+    process.exit(code)
+  }
+  process.on('SIGINT', () => void stop(0))
+  process.on('SIGTERM', () => void stop(0))
+
+  try {
+    const lake = await openLake(env, log)
+    if (lake.running) cleanups.push(() => lake.running?.close())
+
+    const studioPort = await freePort()
+    const child = await startStudioServer(studioPort, env, log)
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once('exit', () => resolve())
+          child.kill('SIGTERM')
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+        }),
+    )
+    child.on('exit', (code, signal) => {
+      if (stopping) return
+      log(`sanity dev stopped (${code ?? signal}); stopping`)
+      void stop(1)
+    })
+
+    const {cert, key} = await loadOrCreateCertificate(lake.dir)
+    const front: RunningFront = await startFront({
+      port: portFrom(env, 'STUDIO_PORT', DEFAULT_STUDIO_PORT),
+      cert,
+      key,
+      lakeUrl: lake.url,
+      studioUrl: `http://${HOST}:${studioPort}`,
+      log,
+    })
+    cleanups.push(() => front.close())
+
+    const origin = `https://${PROJECT_ID}.localhost:${front.port}`
+    const out = [
+      `Newsroom Studio on the local lake (project "${PROJECT_ID}", dataset "production")`,
+      `  log in  ${origin}/#token=${lake.token}`,
+      `          ^ open this once: the URL fragment carries the lake token (browsers never send fragments to a server; the Studio`,
+      `            keeps it in localStorage and removes it from the address bar). This is the only place the token is printed.`,
+      `  studio  ${origin}/`,
+      `  lake    ${lake.url}  (data in ${lake.dir}${lake.running ? '' : '; a lake that was already running'})`,
+      `  cert    self-signed, ${path.join(lake.dir, TLS_CERT_FILE)}: on the first visit choose "Advanced" → "Proceed to ${PROJECT_ID}.localhost",`,
+      `          or trust that file once (README: "Studio on the local lake").`,
+      `Ctrl-C stops the Studio${lake.running ? ' and the lake' : ''}.`,
+    ]
+    process.stdout.write(out.join('\n') + '\n')
+  } catch (err) {
+    log(`npm run dev: ${(err as Error).message}`)
+    await stop(1)
+  }
+}
+
+await main()

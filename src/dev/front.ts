@@ -1,0 +1,189 @@
+import http from 'node:http'
+import http2 from 'node:http2'
+import net from 'node:net'
+import type {AddressInfo, Socket} from 'node:net'
+import type {Duplex} from 'node:stream'
+
+/**
+ * The one origin the editor opens: `https://local.localhost:<port>`, HTTP/2 over TLS.
+ *
+ * - `/v{apiVersion}/…` goes to the local lake, everything else to the Studio dev server.
+ *   One origin means one certificate to accept, and the Studio finds its API on its own
+ *   origin (sanity.config.ts → src/studio/lakeHost.ts), so no port is baked into the bundle.
+ * - HTTP/2 because over HTTP/1.1 Chromium's six connections per host are used up by the
+ *   Studio's open listeners and the document form never loads.
+ * - WebSocket upgrades (Vite's hot reload, the Studio's presence socket) arrive over
+ *   HTTP/1.1 and are passed through as raw sockets.
+ */
+
+const HOST = '127.0.0.1'
+const API_PATH = /^\/v(1|X|x|\d{4}-\d{2}-\d{2})(\/|\?|$)/
+
+/** Headers that belong to one hop (RFC 9110 §7.6.1) or to HTTP/2 framing; never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'http2-settings',
+  'host',
+])
+
+export interface FrontOptions {
+  /** 0 picks a free port. */
+  port: number
+  cert: string
+  key: string
+  /** The lake's plain HTTP base URL, e.g. http://127.0.0.1:7700 */
+  lakeUrl: string
+  /** The Studio dev server's base URL, e.g. http://127.0.0.1:3334 */
+  studioUrl: string
+  log?: (line: string) => void
+}
+
+export interface RunningFront {
+  port: number
+  close(): Promise<void>
+}
+
+interface Target {
+  hostname: string
+  port: number
+  agent: http.Agent
+  name: string
+}
+
+function targetOf(base: string, name: string): Target {
+  const url = new URL(base)
+  return {hostname: url.hostname, port: Number(url.port), agent: new http.Agent({keepAlive: true, maxSockets: Infinity}), name}
+}
+
+function forwardHeaders(headers: http.IncomingHttpHeaders, target: Target): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') || HOP_BY_HOP.has(name) || value === undefined) continue
+    out[name] = value
+  }
+  out.host = `${target.hostname}:${target.port}`
+  return out
+}
+
+function listenOn(server: net.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${HOST} is in use; set STUDIO_PORT to another port (0 = any free port)`) : err)
+    server.once('error', onError)
+    server.listen(port, HOST, () => {
+      server.off('error', onError)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+export async function startFront(options: FrontOptions): Promise<RunningFront> {
+  const log = options.log ?? (() => {})
+  const lake = targetOf(options.lakeUrl, 'local lake')
+  const studio = targetOf(options.studioUrl, 'Studio dev server')
+  const pick = (url: string | undefined): Target => (API_PATH.test(url ?? '/') ? lake : studio)
+
+  const server = http2.createSecureServer({cert: options.cert, key: options.key, allowHTTP1: true})
+
+  server.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+    const target = pick(req.url)
+    const upstream = http.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: forwardHeaders(req.headers, target),
+        agent: target.agent,
+      },
+      (answer) => {
+        const headers: http.OutgoingHttpHeaders = {}
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value
+        }
+        ;(res as http.ServerResponse).writeHead(answer.statusCode ?? 502, headers)
+        answer.pipe(res as NodeJS.WritableStream)
+      },
+    )
+    upstream.on('error', (err) => {
+      if (!res.headersSent) {
+        ;(res as http.ServerResponse).writeHead(502, {'content-type': 'text/plain; charset=utf-8'})
+        res.end(`The ${target.name} at ${target.hostname}:${target.port} did not answer ${req.method} ${req.url}: ${err.message}\n`)
+      } else {
+        res.destroy()
+      }
+    })
+    // The browser closing a listener (SSE) early must close the upstream request too; a finished
+    // response leaves the upstream connection alive for reuse.
+    let finished = false
+    res.on('finish', () => (finished = true))
+    res.on('close', () => {
+      if (!finished) upstream.destroy()
+    })
+    ;(req as NodeJS.ReadableStream).pipe(upstream)
+  })
+
+  // HTTP/1.1 upgrades (WebSockets) reach the http2 server through its HTTP/1 fallback.
+  const sockets = new Set<Duplex>()
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = pick(req.url)
+    const upstream = net.connect(target.port, target.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`]
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        if (req.rawHeaders[i].toLowerCase() === 'host') continue
+        lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
+      }
+      lines.push(`Host: ${target.hostname}:${target.port}`)
+      upstream.write(lines.join('\r\n') + '\r\n\r\n')
+      if (head.length > 0) upstream.write(head)
+      socket.pipe(upstream).pipe(socket)
+    })
+    sockets.add(socket)
+    sockets.add(upstream)
+    const end = () => {
+      socket.destroy()
+      upstream.destroy()
+      sockets.delete(socket)
+      sockets.delete(upstream)
+    }
+    upstream.on('error', end)
+    socket.on('error', end)
+    upstream.on('close', end)
+    socket.on('close', end)
+  })
+
+  const sessions = new Set<http2.ServerHttp2Session>()
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    sessions.add(session)
+    session.once('close', () => sessions.delete(session))
+  })
+  const tlsSockets = new Set<Socket>()
+  server.on('secureConnection', (socket: Socket) => {
+    tlsSockets.add(socket)
+    socket.once('close', () => tlsSockets.delete(socket))
+  })
+  server.on('tlsClientError', (err: Error) => {
+    // A browser that has not accepted the self-signed certificate yet hangs up here; that is expected.
+    if (!/certificate|alert/i.test(err.message)) log(`TLS: ${err.message}`)
+  })
+
+  const port = await listenOn(server, options.port)
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        for (const s of sessions) s.destroy()
+        for (const s of tlsSockets) s.destroy()
+        lake.agent.destroy()
+        studio.agent.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,262 @@
+import {gatewayError, badRequest} from './errors'
+import {readJson, sendJson, type LakeRequest, type LakeResponse} from './http'
+import {idProblem} from './ids'
+import type {DocumentStore} from './store'
+
+/**
+ * The project-level endpoints Sanity Studio asks for besides the data API: who the user is,
+ * what the project and dataset are, what the user may do, and a handful of product endpoints
+ * (upsells, telemetry, scheduled publishing, version checks) that the local lake answers as
+ * "nothing here". There is one local editor: whoever holds the lake's token.
+ */
+
+export const LOCAL_USER_ID = 'local-lake-user'
+
+/** What one call needs; routes.ts builds it after checking the API version and the token. */
+export interface StudioCall {
+  req: LakeRequest
+  res: LakeResponse
+  method: string
+  url: URL
+  /** Path segments after /v{apiVersion}/. */
+  segments: string[]
+  authenticated: boolean
+  projectId: string
+  datasetName: string
+  store: DocumentStore
+  maxBodyBytes: number
+  /** The user's key-value settings (Studio UI preferences); per lake process, not durable. */
+  keyValues: Map<string, unknown>
+}
+
+export function localUser(): Record<string, unknown> {
+  return {
+    id: LOCAL_USER_ID,
+    name: 'Local editor',
+    email: 'editor@localhost',
+    profileImage: null,
+    role: 'administrator',
+    roles: [{name: 'administrator', title: 'Administrator', description: 'The local lake has one editor: whoever holds its token'}],
+    provider: 'local',
+  }
+}
+
+/** The Studio's grant format: a GROQ filter and the permissions it gives. The token holder may do everything. */
+const ADMIN_GRANTS = [{filter: '_id in path("**")', permissions: ['read', 'create', 'history', 'update']}]
+
+const LOCAL_LOGIN_PAGE = 'local-lake-login'
+const LOCAL_LOGIN_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Log in to the local lake</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:38em;margin:4em auto;padding:0 1em}code{background:#f3f3f3;padding:0 .2em}</style></head>
+<body><h1>Log in to the local lake</h1>
+<p>This Studio has no login screen: it logs in with the local lake's token.</p>
+<p>Open the <strong>log in</strong> link that <code>npm run dev</code> printed in its terminal. It ends in <code>#token=…</code>.
+The token stays in your browser; you need the link only once per browser and lake.</p>
+<p>No terminal at hand? Stop and start <code>npm run dev</code>: it prints the link every time.</p>
+</body></html>
+`
+
+function requireAuth(call: StudioCall): void {
+  if (!call.authenticated) throw gatewayError(401, 'Authentication required: send Authorization: Bearer <the lake token>')
+}
+
+function project(call: StudioCall): Record<string, unknown> {
+  const now = new Date(0).toISOString()
+  return {
+    id: call.projectId,
+    displayName: 'Local lake',
+    studioHost: null,
+    isBlocked: false,
+    isDisabled: false,
+    isDisabledByUser: false,
+    metadata: {},
+    organizationId: null,
+    createdAt: now,
+    members: [
+      {
+        id: LOCAL_USER_ID,
+        createdAt: now,
+        updatedAt: now,
+        isCurrentUser: true,
+        isRobot: false,
+        role: 'administrator',
+        roles: [{name: 'administrator', title: 'Administrator'}],
+      },
+    ],
+    features: [],
+    pendingInvites: 0,
+  }
+}
+
+function dataset(call: StudioCall): Record<string, unknown> {
+  return {name: call.datasetName, aclMode: 'private', createdAt: new Date(0).toISOString(), createdByUserId: LOCAL_USER_ID, addonFor: null, tags: []}
+}
+
+async function keyValue(call: StudioCall, keys: string | undefined): Promise<void> {
+  requireAuth(call)
+  if (call.method === 'GET') {
+    const wanted = keys ? keys.split(',').map((k) => decodeURIComponent(k)) : [...call.keyValues.keys()]
+    sendJson(call.res, 200, wanted.map((key) => ({key, value: call.keyValues.has(key) ? call.keyValues.get(key) : null})))
+    return
+  }
+  if (call.method === 'PUT' || call.method === 'POST' || call.method === 'PATCH') {
+    const body = await readJson(call.req, call.maxBodyBytes)
+    const pairs = Array.isArray(body) ? body : [body]
+    const stored: Array<{key: string; value: unknown}> = []
+    for (const pair of pairs) {
+      if (pair === null || typeof pair !== 'object' || typeof (pair as {key?: unknown}).key !== 'string') {
+        throw badRequest('users/me/keyvalue takes [{"key": "...", "value": ...}]')
+      }
+      const {key, value} = pair as {key: string; value: unknown}
+      call.keyValues.set(key, value)
+      stored.push({key, value})
+    }
+    sendJson(call.res, 200, stored)
+    return
+  }
+  throw gatewayError(405, `${call.method} is not allowed on users/me/keyvalue; use GET or PUT`)
+}
+
+function ids(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((id) => decodeURIComponent(id))
+    .filter((id) => id !== '' && idProblem(id) === null)
+}
+
+/**
+ * History: the lake keeps no revision history it could serve yet, so it answers as a
+ * dataset whose history was cleared, which the Studio shows as "no history". The one
+ * exception is the current revision (`lastRevision`, or `revision=` the current `_rev`),
+ * which restoring and comparing need and which the lake does have.
+ */
+function history(call: StudioCall, kind: string | undefined, rest: string[]): void {
+  requireAuth(call)
+  const q = call.url.searchParams
+  if (kind === 'events') {
+    // events/documents/:id and events/releases/:id → {events: {<id>: []}, nextCursor}
+    const id = rest[1] ? decodeURIComponent(rest[1]) : ''
+    sendJson(call.res, 200, {events: id ? {[id]: []} : {}, nextCursor: null})
+    return
+  }
+  if (kind === 'transactions') {
+    // An NDJSON stream of transactions: none.
+    call.res.writeHead(200, {'content-type': 'application/x-ndjson; charset=utf-8'})
+    call.res.end('')
+    return
+  }
+  if (kind === 'documents') {
+    const revision = q.get('revision')
+    const last = q.get('lastRevision') === 'true'
+    const documents = ids(rest[0])
+      .map((id) => call.store.get(id))
+      .filter((doc) => doc !== undefined && (last || revision === null || doc._rev === revision))
+    sendJson(call.res, 200, {documents})
+    return
+  }
+  throw gatewayError(404, `No such history endpoint: ${call.url.pathname} (the local lake answers history/events, history/transactions and history/documents)`)
+}
+
+/**
+ * Answers a Studio metadata or history request, or returns false when `segments` is not one.
+ * `segments` are the path after /v{apiVersion}/.
+ */
+export async function routeStudio(call: StudioCall): Promise<boolean> {
+  const [a, b, c, d, e] = call.segments
+  const n = call.segments.length
+  const ok = (body: unknown) => sendJson(call.res, 200, body)
+
+  if (a === 'users') {
+    if (b === 'me' && c === 'keyvalue') {
+      await keyValue(call, d)
+      return true
+    }
+    if (b !== undefined && b !== 'me' && n === 2) {
+      // users/<id>,<id>: the Studio shows avatars and names for document authors.
+      requireAuth(call)
+      const user = localUser()
+      const found = ids(b).filter((id) => id === LOCAL_USER_ID)
+      ok(found.map(() => ({id: LOCAL_USER_ID, displayName: user.name, imageUrl: null, email: user.email})))
+      return true
+    }
+    return false
+  }
+
+  if (a === 'projects' && b !== undefined) {
+    requireAuth(call)
+    if (b !== call.projectId) throw gatewayError(404, `Project "${b}" not found: this local lake serves project "${call.projectId}"`)
+    if (n === 2) return ok(project(call)), true
+    if (c === 'datasets') {
+      if (n === 3) {
+        // A comments add-on dataset is something only hosted projects have.
+        ok(call.url.searchParams.get('datasetProfile') ? [] : [dataset(call)])
+        return true
+      }
+      if (d !== call.datasetName) throw gatewayError(404, `Dataset "${d}" not found for project ID "${call.projectId}"`)
+      if (n === 4) return ok(dataset(call)), true
+      if (e === 'acl' && n === 5) return ok(ADMIN_GRANTS), true
+      if (e === 'settings') return ok({}), true
+      return false
+    }
+    if (c === 'grants' && n === 3) {
+      ok({'sanity-project': {'sanity.project': [{grants: [{name: 'read', params: {}}, {name: 'update', params: {}}], config: {}}]}})
+      return true
+    }
+    if (c === 'roles' && n === 3) return ok([{name: 'administrator', title: 'Administrator', isCustom: false, projectId: call.projectId}]), true
+    if (c === 'user-applications') return ok([]), true
+    if (c === 'features') return ok([]), true
+    if (c === 'new-content-release-allowed') return ok(false), true
+    return false
+  }
+
+  if (a === 'features' && n === 1) return ok([]), true
+  if (a === 'access') return ok([]), true
+  if (a === 'journey') return ok(null), true // no upsells or trials
+  if (a === 'help') return ok({}), true // version check: nothing newer to announce offline
+  if (a === 'descriptors') {
+    // Schema descriptors are uploaded so that Sanity's cloud tools know the schema; nothing to sync with here.
+    if (b === 'claim') return ok({synchronization: {type: 'complete'}}), true
+    return ok({type: 'complete'}), true
+  }
+  if (a === 'schedules') return ok({schedules: []}), true
+  if (a === 'intake') {
+    if (b === 'telemetry-status') return ok({status: 'denied'}), true
+    // Telemetry batches are accepted and dropped: nothing leaves this machine.
+    call.res.writeHead(204)
+    call.res.end()
+    return true
+  }
+  if (a === 'auth') {
+    if (b === 'providers') {
+      // One "provider": a button that explains the token login instead of the Studio's "No login
+      // providers available". Relative, so it stays on the origin the Studio was opened from.
+      const provider = {name: 'local-lake', title: 'Log in with the link from npm run dev', url: `/v1/auth/${LOCAL_LOGIN_PAGE}`}
+      return ok({providers: [provider], thirdPartyLogin: false, sso: {saml: false}}), true
+    }
+    if (b === LOCAL_LOGIN_PAGE && n === 2) {
+      call.res.writeHead(200, {'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store'})
+      call.res.end(LOCAL_LOGIN_HTML)
+      return true
+    }
+    if (b === 'id') {
+      if (!call.authenticated) throw gatewayError(401, 'Not logged in: open the login URL `npm run dev` printed')
+      return ok({id: LOCAL_USER_ID}), true
+    }
+    if (b === 'logout') return ok({}), true
+    return false
+  }
+  if (a === 'data' && b === 'history' && c === call.datasetName) {
+    history(call, d, call.segments.slice(4))
+    return true
+  }
+  if (a === 'data' && b === 'history' && c !== undefined) {
+    throw gatewayError(404, `Dataset "${c}" not found for project ID "${call.projectId}"; this local lake serves "${call.datasetName}"`)
+  }
+  if (a === 'data' && b === 'references') {
+    // References from other datasets (the Studio asks before delete/unpublish); one dataset here, so none.
+    requireAuth(call)
+    ok({totalCount: 0, references: []})
+    return true
+  }
+  return false
+}
