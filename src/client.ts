@@ -1,6 +1,6 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
+import {lakeAnswers, runningLakeToken} from './lake/discover'
 import {DATASET, DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake} from './lake/server'
 
 export const API_VERSION = '2025-02-19'
@@ -70,23 +70,6 @@ export interface Connection {
   close(): Promise<void>
 }
 
-async function runningLakeAnswers(apiHost: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${apiHost}/v1/ping`, {signal: AbortSignal.timeout(1500)})
-    return res.ok && res.headers.get('x-sanity-local-lake') === '1'
-  } catch {
-    return false
-  }
-}
-
-function readTokenFile(dir: string): string | undefined {
-  try {
-    return fs.readFileSync(path.join(dir, 'token'), 'utf8').trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * The one way scripts and frontends get a client. Hosted when SANITY_* is set; otherwise a
  * lake already answering on LAKE_PORT, or else one started in this process on LAKE_DIR
@@ -99,13 +82,9 @@ export async function connect(options: {env?: Env} = {}): Promise<Connection> {
     return {client: createClient(resolved.config), target: 'hosted', close: async () => {}}
   }
   const {dir} = resolved.lake
-  if (await runningLakeAnswers(resolved.config.apiHost as string)) {
-    const token = resolved.config.token ?? readTokenFile(dir)
-    if (!token) {
-      throw new Error(
-        `a local lake answers on ${resolved.config.apiHost} but there is no token: set LAKE_TOKEN, or LAKE_DIR to that lake's directory (no ${path.join(dir, 'token')})`,
-      )
-    }
+  const apiHost = resolved.config.apiHost as string
+  if (await lakeAnswers(apiHost)) {
+    const token = runningLakeToken(apiHost, dir, resolved.config.token)
     return {client: createClient({...resolved.config, token}), target: 'lake', close: async () => {}}
   }
   const lake = await startLake({dir, port: 0, tlsPort: false, token: env.LAKE_TOKEN || undefined})

@@ -9,6 +9,7 @@ import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startFront, type RunningFront} from '../dev/front'
+import {lakeAnswers, runningLakeToken} from '../lake/discover'
 import {DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
 import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
 
@@ -39,15 +40,6 @@ function freePort(): Promise<number> {
   })
 }
 
-async function lakeAnswers(port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://${HOST}:${port}/v1/ping`, {signal: AbortSignal.timeout(1500)})
-    return res.ok && res.headers.get('x-sanity-local-lake') === '1'
-  } catch {
-    return false
-  }
-}
-
 interface Lake {
   url: string
   token: string
@@ -60,21 +52,9 @@ interface Lake {
 async function openLake(env: Env, log: (line: string) => void): Promise<Lake> {
   const dir = path.resolve(env.LAKE_DIR || DEFAULT_DIR)
   const port = portFrom(env, 'LAKE_PORT', DEFAULT_PORT)
-  if (port !== 0 && (await lakeAnswers(port))) {
-    let token = env.LAKE_TOKEN || undefined
-    if (!token) {
-      try {
-        token = fs.readFileSync(path.join(dir, 'token'), 'utf8').trim() || undefined
-      } catch {
-        token = undefined
-      }
-    }
-    if (!token) {
-      throw new Error(
-        `a local lake answers on http://${HOST}:${port} but its token is unknown: set LAKE_DIR to that lake's directory (no ${path.join(dir, 'token')}) or LAKE_TOKEN`,
-      )
-    }
-    return {url: `http://${HOST}:${port}`, token, dir}
+  const url = `http://${HOST}:${port}`
+  if (port !== 0 && (await lakeAnswers(url))) {
+    return {url, token: runningLakeToken(url, dir, env.LAKE_TOKEN || undefined), dir}
   }
   const running = await startLake({dir, port, token: env.LAKE_TOKEN || undefined, log})
   return {url: running.url, token: running.token, dir, running}

@@ -2,6 +2,7 @@ import type {OutgoingHttpHeaders, ServerResponse} from 'node:http'
 import type {Http2ServerResponse} from 'node:http2'
 import {performance} from 'node:perf_hooks'
 import {accessOf, type Access} from './auth'
+import {LAKE_HEADER} from './discover'
 import type {Dataset} from './dataset'
 import {badRequest, gatewayError, LakeError} from './errors'
 import {asResponse, flag, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
@@ -273,7 +274,7 @@ const keyValuesOf = new WeakMap<LakeContext, Map<string, unknown>>()
 async function route(call: Call, segments: string[]): Promise<void> {
   const [first, second, third, fourth] = segments
   if (first === 'ping' && segments.length === 1) {
-    call.res.writeHead(200, {'content-type': 'text/plain; charset=utf-8', 'x-sanity-local-lake': '1'})
+    call.res.writeHead(200, {'content-type': 'text/plain; charset=utf-8', [LAKE_HEADER]: '1'})
     call.res.end('PONG')
     return
   }
@@ -326,7 +327,7 @@ function corsHeaders(req: LakeRequest): OutgoingHttpHeaders {
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-credentials': 'true',
-    'access-control-expose-headers': 'content-type, x-sanity-local-lake',
+    'access-control-expose-headers': `content-type, ${LAKE_HEADER}`,
     vary: 'origin',
   }
 }

@@ -138,6 +138,20 @@ describe('npm run query', () => {
       expect(res.stderr).toContain(expected)
     }
   }, 60_000)
+
+  it('says which token to set when a running lake answers but its token is unknown', async () => {
+    const lake = await spawnLake()
+    try {
+      const elsewhere = makeTempDir()
+      const res = await npmQuery(['count(*)'], {LAKE_DIR: elsewhere, LAKE_PORT: String(lake.port), LAKE_TOKEN: ''})
+      expect(res.code).toBe(1)
+      expect(res.stdout).toBe('')
+      expect(res.stderr).toContain(`a local lake answers on http://127.0.0.1:${lake.port} but its token is unknown`)
+      expect(res.stderr).not.toContain(lake.token)
+    } finally {
+      await lake.stop()
+    }
+  }, 60_000)
 })
 
 describe('clientConfigFromEnv', () => {
