@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       `  studio  ${origin}/`,
       `  lake    ${lake.url}  (data in ${lake.dir}${lake.running ? '' : '; a lake that was already running'})`,
       `  cert    self-signed, ${path.join(lake.dir, TLS_CERT_FILE)}: on the first visit choose "Advanced" → "Proceed to ${PROJECT_ID}.localhost",`,
-      `          or trust that file once (README: "Studio on the local lake").`,
+      `          or trust that file once (README: "Sanity Studio", "The certificate").`,
       `Ctrl-C stops the Studio${lake.running ? ' and the lake' : ''}.`,
     ]
     process.stdout.write(out.join('\n') + '\n')
