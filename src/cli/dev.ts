@@ -2,13 +2,14 @@
 //
 // Starts (or reuses) the local lake, starts the Studio dev server (`sanity dev`, Vite) on a
 // private loopback port, and puts both behind one HTTP/2 origin, https://local.localhost:<port>
-// (see src/dev/front.ts). Prints a log-in link that carries the lake token in its URL fragment.
+// (see src/dev/front.ts). Prints a log-in link made for this run (src/dev/login.ts), never the token.
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {startFront, type RunningFront} from '../dev/front'
+import {createLoginLink} from '../dev/login'
 import {lakeAnswers, runningLakeToken} from '../lake/discover'
 import {DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
 import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
@@ -151,12 +152,14 @@ async function main(): Promise<void> {
     })
 
     const {cert, key} = await loadOrCreateCertificate(lake.dir)
+    const login = createLoginLink(lake.token, PROJECT_ID)
     const front: RunningFront = await startFront({
       port: portFrom(env, 'STUDIO_PORT', DEFAULT_STUDIO_PORT),
       cert,
       key,
       lakeUrl: lake.url,
       studioUrl: `http://${HOST}:${studioPort}`,
+      login,
       log,
     })
     cleanups.push(() => front.close())
@@ -164,9 +167,9 @@ async function main(): Promise<void> {
     const origin = `https://${PROJECT_ID}.localhost:${front.port}`
     const out = [
       `Newsroom Studio on the local lake (project "${PROJECT_ID}", dataset "production")`,
-      `  log in  ${origin}/#token=${lake.token}`,
-      `          ^ open this once: the URL fragment carries the lake token (browsers never send fragments to a server; the Studio`,
-      `            keeps it in localStorage and removes it from the address bar). This is the only place the token is printed.`,
+      `  log in  ${origin}${login.path}`,
+      `          ^ open this once per browser: it logs the Studio in to the lake. It is not the lake token, and it works only`,
+      `            while this npm run dev runs; still, keep it to yourself.`,
       `  studio  ${origin}/`,
       `  lake    ${lake.url}  (data in ${lake.dir}${lake.running ? '' : '; a lake that was already running'})`,
       `  cert    self-signed, ${path.join(lake.dir, TLS_CERT_FILE)}: on the first visit choose "Advanced" → "Proceed to ${PROJECT_ID}.localhost",`,

@@ -3,6 +3,7 @@ import http2 from 'node:http2'
 import net from 'node:net'
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
+import type {LoginLink} from './login'
 
 /**
  * The one origin the editor opens: `https://local.localhost:<port>`, HTTP/2 over TLS.
@@ -41,6 +42,8 @@ export interface FrontOptions {
   lakeUrl: string
   /** The Studio dev server's base URL, e.g. http://127.0.0.1:3334 */
   studioUrl: string
+  /** Answers its own requests (the log-in link) before anything is proxied. */
+  login?: LoginLink
   log?: (line: string) => void
 }
 
@@ -92,6 +95,7 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   const server = http2.createSecureServer({cert: options.cert, key: options.key, allowHTTP1: true})
 
   server.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+    if (options.login?.handle(req, res)) return
     const target = pick(req.url)
     const upstream = http.request(
       {

@@ -50,8 +50,8 @@ const LOCAL_LOGIN_HTML = `<!doctype html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:38em;margin:4em auto;padding:0 1em}code{background:#f3f3f3;padding:0 .2em}</style></head>
 <body><h1>Log in to the local lake</h1>
 <p>This Studio has no login screen: it logs in with the local lake's token.</p>
-<p>Open the <strong>log in</strong> link that <code>npm run dev</code> printed in its terminal. It ends in <code>#token=…</code>.
-The token stays in your browser; you need the link only once per browser and lake.</p>
+<p>Open the <strong>log in</strong> link that <code>npm run dev</code> printed in its terminal (<code>…/__lake-login/…</code>).
+The Studio then keeps the lake's token in your browser; you need the link only once per browser and lake.</p>
 <p>No terminal at hand? Stop and start <code>npm run dev</code>: it prints the link every time.</p>
 </body></html>
 `

@@ -52,7 +52,8 @@ function startDev(lakeDir: string): Promise<Dev> {
       const lakeUrl = /lake {4}(http:\/\/\S+)/.exec(out)?.[1]
       if (!loginUrl || !lakeUrl) return reject(new Error(`unexpected npm run dev output:\n${out}`))
       const url = new URL(loginUrl)
-      const token = /token=([^&]+)/.exec(url.hash)?.[1] ?? ''
+      // The lake made its token on start; npm run dev must not print it.
+      const token = fs.readFileSync(path.join(lakeDir, 'token'), 'utf8').trim()
       resolve({proc, loginUrl, origin: url.origin, lakeUrl, token, output: () => `${out}\n${err}`})
     })
   })
@@ -192,9 +193,17 @@ describe('Studio on the local lake', () => {
     quoteCount = (await client.fetch<{quotes: unknown[]}>(articleBySlugQuery, {slug})).quotes.length
     expect(quoteCount).toBeGreaterThan(0)
 
+    expect(dev!.output()).not.toContain(dev!.token)
+    // Through the browser: only it resolves *.localhost to this machine.
+    const wrong = await page.goto(`${dev!.origin}/__lake-login/not-the-code`)
+    expect(wrong?.status()).toBe(404)
+    expect(await wrong?.text()).not.toContain(dev!.token)
+    // That 404 was asked for; any other failed request still fails the test.
+    failedResponses.splice(0, failedResponses.length, ...failedResponses.filter((r) => !r.includes('/__lake-login/not-the-code')))
+
     await page.goto(dev!.loginUrl)
-    // The token leaves the address bar as soon as the Studio has stored it.
-    await expect.poll(() => page.url(), {timeout: 120_000}).not.toContain('token=')
+    // The log-in page stores the token for the Studio and replaces itself with the Studio.
+    await expect.poll(() => new URL(page.url()).pathname, {timeout: 120_000}).not.toContain('__lake-login')
     await page.getByRole('link', {name: 'Articles'}).or(page.getByText('Articles', {exact: true})).first().click({timeout: 120_000})
     const item = page.getByText(before.headline).first()
     await item.waitFor({timeout: 60_000})

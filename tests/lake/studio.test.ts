@@ -64,7 +64,7 @@ describe('who the editor is', () => {
     const page = await api('GET', providers.providers[0].url, {token: null})
     expect(page.status).toBe(200)
     expect(page.type).toContain('text/html')
-    expect(page.text).toContain('#token=')
+    expect(page.text).toContain('/__lake-login/')
   })
 })
 
