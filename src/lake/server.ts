@@ -43,6 +43,14 @@ export interface RunningLake {
   close(): Promise<void>
 }
 
+/** LAKE_COMPACT_BYTES: a byte count; a typo would otherwise turn compaction off without a word. */
+function compactThreshold(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const bytes = Number(value)
+  if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`LAKE_COMPACT_BYTES=${value} is not a byte count (a whole number, e.g. 8000000)`)
+  return bytes
+}
+
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback
   const port = Number(value)
@@ -85,7 +93,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
   const sockets = new Set<Socket>()
   let presence: PresenceHub | undefined
   try {
-    dataset = Dataset.open(dir, {log, compactAboveBytes: process.env.LAKE_COMPACT_BYTES ? Number(process.env.LAKE_COMPACT_BYTES) : undefined})
+    dataset = Dataset.open(dir, {log, compactAboveBytes: compactThreshold(process.env.LAKE_COMPACT_BYTES)})
     const {token, file} = loadOrCreateToken(dir, options.token ?? process.env.LAKE_TOKEN)
     const ctx: LakeContext = {
       dataset,

@@ -154,6 +154,18 @@ describe('npm run query', () => {
   }, 60_000)
 })
 
+describe('npm run lake', () => {
+  it('refuses a LAKE_COMPACT_BYTES that is not a byte count, and leaves the directory usable', async () => {
+    const dir = makeTempDir()
+    const bad = await runScript(LAKE_CLI, [], {LAKE_DIR: dir, LAKE_PORT: '0', LAKE_TLS_PORT: 'off', LAKE_COMPACT_BYTES: '8MB'})
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('LAKE_COMPACT_BYTES=8MB is not a byte count')
+    const lake = await spawnLake({dir})
+    expect(lake.port).toBeGreaterThan(0)
+    await lake.stop()
+  }, 60_000)
+})
+
 describe('clientConfigFromEnv', () => {
   it('points at the local lake by default', () => {
     const {target, config, lake} = clientConfigFromEnv({})
