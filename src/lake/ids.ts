@@ -1,10 +1,17 @@
 import {randomBytes} from 'node:crypto'
+import {
+  getPublishedId,
+  getVersionNameFromId,
+  isDraftId as isDraft,
+  isVersionId as isVersion,
+  type DocumentId,
+  type VersionId,
+} from '@sanity/id-utils'
 
 /** Sanity's id alphabet; a dot separates path segments (`drafts.x`, `versions.r.x`). */
 const ID_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/
 export const MAX_ID_LENGTH = 128
 
-const DRAFTS_PREFIX = 'drafts.'
 const VERSIONS_PREFIX = 'versions.'
 
 /** Returns why `id` is not a valid document id, or null when it is. */
@@ -21,13 +28,11 @@ export function idProblem(id: unknown): string | null {
   return null
 }
 
-export function isDraftId(id: string): boolean {
-  return id.startsWith(DRAFTS_PREFIX)
-}
+// Ids reach these helpers only after idProblem() accepted them, so the casts below only satisfy
+// @sanity/id-utils' branded types; its validating constructors would re-check every id on hot paths.
+export const isDraftId = (id: string): boolean => isDraft(id as DocumentId)
 
-export function isVersionId(id: string): boolean {
-  return id.startsWith(VERSIONS_PREFIX)
-}
+export const isVersionId = (id: string): boolean => isVersion(id as DocumentId)
 
 /** Drafts and release versions: documents that are not (yet) the published truth. */
 export function isDraftOrVersionId(id: string): boolean {
@@ -42,16 +47,11 @@ export function isRootPathId(id: string): boolean {
   return !id.includes('.')
 }
 
-export function publishedIdOf(id: string): string {
-  if (isDraftId(id)) return id.slice(DRAFTS_PREFIX.length)
-  if (isVersionId(id)) return id.split('.').slice(2).join('.')
-  return id
-}
+export const publishedIdOf = (id: string): string => getPublishedId(id as DocumentId)
 
 /** The release name of `versions.<release>.<id>`, or undefined. */
-export function releaseOf(id: string): string | undefined {
-  return isVersionId(id) ? id.split('.')[1] : undefined
-}
+export const releaseOf = (id: string): string | undefined =>
+  isVersionId(id) ? getVersionNameFromId(id as VersionId) : undefined
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
