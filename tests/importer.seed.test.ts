@@ -164,18 +164,12 @@ describe('importer on the seed article: names', () => {
   })
 
   it('keeps Christian James as the editorial facts give him', () => {
-    const james = result.people[0]
-    expect(james?.name).toBe('كريستيان جيمس')
-    expect(james?.nameLatin).toBe('Christian James')
-    expect(james?.aliases).toEqual(
-      expect.arrayContaining([
-        'المتحدث باسم الخارجية الأميركية',
-        'المتحدث باسم الخارجية الأمريكية',
-        'المسؤول الأمريكي',
-        'المسؤول الأميركي',
-        'كريستيان جيمس',
-        'جيمس',
-      ]),
+    // The person document is the editorial record itself, untouched by the import.
+    expect(result.people[0]).toEqual(christianJames)
+    expect(christianJames.nameLatin).toBe('Christian James')
+    // The three forms DESIGN.md says are one person are all his aliases.
+    expect(christianJames.aliases).toEqual(
+      expect.arrayContaining(['المتحدث باسم الخارجية الأميركية', 'المسؤول الأمريكي', 'كريستيان جيمس']),
     )
   })
 })
