@@ -1,4 +1,4 @@
-// Terminals that implement Unicode bidi (VTE, Konsole, mlterm, Windows Terminal) lay out a line by
+// Terminals that implement Unicode bidi (VTE-based terminals, Konsole, mlterm) lay out a line by
 // its first strong character; isolating each text keeps an Arabic run right to left inside an
 // English-labelled line. The isolate marks are added around the text, never inside it.
 import {directionOfText, type TextDirection} from './rules'
