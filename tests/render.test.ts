@@ -19,7 +19,7 @@ describe('renderArticle', () => {
     expect(html.startsWith('<article lang="ar" dir="rtl">')).toBe(true)
     expect(html).toContain(`<h1>${article.headline}</h1>`)
     expect(html).toContain(`<p class="lead">${article.lead}</p>`)
-    expect(html).toMatch(/<q cite="\/quotes\/quote-fixture-dam-1" data-quote-id="quote-fixture-dam-1" data-kind="direct" title="ليلى حداد">/)
+    expect(html).toMatch(/<q cite="\/quotes\/quote-fixture-dam-1" data-quote-id="quote-fixture-dam-1" data-kind="direct" title="ليلى حداد" style="quotes: none">/)
     expect(html).toContain('<a href="/people/layla-haddad" class="mention mention-person">ليلى حداد</a>')
     expect(html).toContain('<a href="https://example.org/dam" rel="noopener">')
   })

@@ -48,7 +48,9 @@ export function renderArticle(article: RenderableArticle, options: RenderOptions
         if (!quote) return children
         const speaker = quote.speaker?.name
         const title = speaker ? ` title="${escapeHTML(speaker)}"` : ''
-        return `<q cite="${escapeHTML(paths.quote(quote._id))}" data-quote-id="${escapeHTML(quote._id)}" data-kind="${escapeHTML(quote.kind)}"${title}>${children}</q>`
+        // quotes:none: the source carries its own marks (or none, for reported speech); a browser's
+        // default <q> marks would add characters the agency never wrote.
+        return `<q cite="${escapeHTML(paths.quote(quote._id))}" data-quote-id="${escapeHTML(quote._id)}" data-kind="${escapeHTML(quote.kind)}"${title} style="quotes: none">${children}</q>`
       },
       mention: ({children, value}: {children: string; value?: MentionMark}) => {
         const target = value?.target
