@@ -2,9 +2,7 @@
 // through @sanity/client's client.action() and raw fetch.
 import type {SanityClient} from '@sanity/client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, removeTempDirs, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
-
-type Json = Record<string, unknown>
+import {lakeClient, lakeRequest, removeTempDirs, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
 
 let lake: SpawnedLake
 let client: SanityClient
@@ -21,12 +19,9 @@ afterAll(async () => {
 })
 
 async function actions(body: unknown, token: string | null = lake.token): Promise<{status: number; json: Json}> {
-  const res = await fetch(`${lake.url}/v2025-02-19/data/actions/production`, {
-    method: 'POST',
-    headers: {'content-type': 'application/json', ...(token ? {authorization: `Bearer ${token}`} : {})},
-    body: JSON.stringify(body),
-  })
-  return {status: res.status, json: (await res.json()) as Json}
+  const res = await lakeRequest(lake, 'POST', '/v2025-02-19/data/actions/production', {body, token})
+  if (!res.json) throw new Error(`data/actions answered ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`)
+  return {status: res.status, json: res.json}
 }
 
 const raw = (id: string) => client.getDocument(id) as Promise<Json | undefined>

@@ -2,7 +2,7 @@ import http2 from 'node:http2'
 import https from 'node:https'
 import type {SanityClient} from '@sanity/client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, removeTempDirs, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
+import {lakeClient, lakeRequest, removeTempDirs, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
 
 let lake: SpawnedLake
 let client: SanityClient
@@ -18,28 +18,7 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-type Json = Record<string, unknown>
-
-async function api(method: string, pathname: string, options: {body?: string; token?: string | null; headers?: Json} = {}) {
-  const token = options.token === undefined ? lake.token : options.token
-  const res = await fetch(`${lake.url}${pathname}`, {
-    method,
-    body: options.body,
-    headers: {
-      ...(token ? {authorization: `Bearer ${token}`} : {}),
-      ...(options.body !== undefined ? {'content-type': 'application/json'} : {}),
-      ...(options.headers as Record<string, string>),
-    },
-  })
-  const text = await res.text()
-  let json: Json | undefined
-  try {
-    json = JSON.parse(text) as Json
-  } catch {
-    json = undefined
-  }
-  return {status: res.status, json, text, headers: res.headers}
-}
+const api = (method: string, pathname: string, options?: Parameters<typeof lakeRequest>[3]) => lakeRequest(lake, method, pathname, options)
 
 async function expectStillServing() {
   const ping = await api('GET', '/v1/ping')

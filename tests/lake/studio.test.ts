@@ -4,9 +4,7 @@ import http2 from 'node:http2'
 import net from 'node:net'
 import tls from 'node:tls'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, removeTempDirs, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
-
-type Json = Record<string, unknown>
+import {lakeClient, lakeRequest, removeTempDirs, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
 
 let lake: SpawnedLake
 
@@ -20,25 +18,7 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-async function api(method: string, pathname: string, options: {body?: unknown; token?: string | null} = {}) {
-  const token = options.token === undefined ? lake.token : options.token
-  const res = await fetch(`${lake.url}${pathname}`, {
-    method,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    headers: {
-      ...(token ? {authorization: `Bearer ${token}`} : {}),
-      ...(options.body !== undefined ? {'content-type': 'application/json'} : {}),
-    },
-  })
-  const text = await res.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  return {status: res.status, json, text, type: res.headers.get('content-type')}
-}
+const api = (method: string, pathname: string, options?: Parameters<typeof lakeRequest>[3]) => lakeRequest(lake, method, pathname, options)
 
 describe('who the editor is', () => {
   it('users/me is the local editor for the token holder and empty for anonymous callers', async () => {
@@ -63,7 +43,7 @@ describe('who the editor is', () => {
     expect(providers.providers[0].title).toContain('npm run dev')
     const page = await api('GET', providers.providers[0].url, {token: null})
     expect(page.status).toBe(200)
-    expect(page.type).toContain('text/html')
+    expect(page.headers.get('content-type')).toContain('text/html')
     expect(page.text).toContain('/__lake-login/')
   })
 })
@@ -129,7 +109,7 @@ describe('history', () => {
     expect((await api('GET', '/v2025-02-19/data/history/production/events/documents/hist?limit=50')).json).toEqual({events: {hist: []}, nextCursor: null})
     const tx = await api('GET', '/v2025-02-19/data/history/production/transactions/hist,drafts.hist?excludeContent=true')
     expect(tx.status).toBe(200)
-    expect(tx.type).toContain('ndjson')
+    expect(tx.headers.get('content-type')).toContain('ndjson')
     expect(tx.text).toBe('')
     const last = await api('GET', '/v2025-02-19/data/history/production/documents/hist,drafts.hist?lastRevision=true')
     expect(last.json).toEqual({documents: [doc]})
