@@ -6,6 +6,7 @@ import type {SanityClient} from '@sanity/client'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {ArticleBySlugQueryResult, PersonBySlugQueryResult, QuotesBySpeakerQueryResult} from '../sanity.types'
 import {readSeedText} from '../seed/article'
+import {blockText} from '../src/content/portableText'
 import type {Block} from '../src/content/types'
 import {formatProblem, validateDocuments, type ExtractedSchema, type ValidatableDocument} from '../src/content/validate'
 import * as queries from '../src/queries'
@@ -24,8 +25,6 @@ let firstRun: {code: number | null; stdout: string; stderr: string}
 function seed() {
   return runScript('src/cli/seed.ts', [], {...NO_HOSTED, LAKE_DIR: lake.dir, LAKE_PORT: String(lake.port), LAKE_TOKEN: ''}, 60_000)
 }
-
-const blockText = (block: Block) => block.children.map((span) => span.text).join('')
 
 beforeAll(async () => {
   lake = await spawnLake()

@@ -4,12 +4,14 @@ import {expect} from 'vitest'
 import type {ImportResult} from '../../src/content/importer'
 import type {Block, NewsroomDoc} from '../../src/content/types'
 import {validateDocuments, formatProblem, type ExtractedSchema, type ValidatableDocument} from '../../src/content/validate'
+import {blockText} from '../../src/content/portableText'
 
 export const ID_FORM = /^[a-zA-Z0-9_-]+$/
 
 export const readText = (relative: string): string => readFileSync(new URL(`../../${relative}`, import.meta.url), 'utf8')
 
-export const blockText = (block: Block): string => block.children.map((s) => s.text).join('')
+// The importer's own span joiner, so tests read blocks exactly as it builds them.
+export {blockText}
 
 /** Every _ref anywhere in a document. */
 export function refsOf(value: unknown, out: string[] = []): string[] {
