@@ -11,7 +11,7 @@ import {fileURLToPath} from 'node:url'
 import {startFront, type RunningFront} from '../dev/front'
 import {createLoginLink} from '../dev/login'
 import {lakeAnswers, runningLakeToken} from '../lake/discover'
-import {DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
+import {DEFAULT_DIR, DEFAULT_PORT, portFrom, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
 import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -21,14 +21,6 @@ const HOST = '127.0.0.1'
 const STUDIO_READY_TIMEOUT_MS = 180_000
 
 type Env = Record<string, string | undefined>
-
-function portFrom(env: Env, name: string, fallback: number): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const port = Number(raw)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${raw} is not a port number (0-65535; 0 = any free port)`)
-  return port
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,7 +44,7 @@ interface Lake {
 /** A lake already answering on LAKE_PORT is reused (its token from LAKE_TOKEN or $LAKE_DIR/token); else one starts here. */
 async function openLake(env: Env, log: (line: string) => void): Promise<Lake> {
   const dir = path.resolve(env.LAKE_DIR || DEFAULT_DIR)
-  const port = portFrom(env, 'LAKE_PORT', DEFAULT_PORT)
+  const port = portFrom(env.LAKE_PORT, DEFAULT_PORT, 'LAKE_PORT')
   const url = `http://${HOST}:${port}`
   if (port !== 0 && (await lakeAnswers(url))) {
     return {url, token: runningLakeToken(url, dir, env.LAKE_TOKEN || undefined), dir}
@@ -113,6 +105,15 @@ async function main(): Promise<void> {
     return
   }
 
+  // Read before anything starts, so a typo stops here rather than after the Studio has started.
+  let frontPort: number
+  try {
+    frontPort = portFrom(env.STUDIO_PORT, DEFAULT_STUDIO_PORT, 'STUDIO_PORT')
+  } catch (err) {
+    log(`npm run dev: ${(err as Error).message}`)
+    process.exit(1)
+  }
+
   const cleanups: Array<() => Promise<void> | void> = []
   let stopping = false
   const stop = async (code: number) => {
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     const {cert, key} = await loadOrCreateCertificate(lake.dir)
     const login = createLoginLink(lake.token, PROJECT_ID)
     const front: RunningFront = await startFront({
-      port: portFrom(env, 'STUDIO_PORT', DEFAULT_STUDIO_PORT),
+      port: frontPort,
       cert,
       key,
       lakeUrl: lake.url,

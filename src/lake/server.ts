@@ -51,10 +51,11 @@ function compactThreshold(value: string | undefined): number | undefined {
   return bytes
 }
 
-function portFrom(value: string | undefined, fallback: number, name: string): number {
+/** A port from an environment variable: the fallback when unset, 0 for any free port. */
+export function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${value} is not a port number (0-65535)`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name}=${value} is not a port number (0-65535; 0 = any free port)`)
   return port
 }
 
