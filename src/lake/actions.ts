@@ -1,6 +1,6 @@
 import {badRequest, LakeError, mutationError} from './errors'
-import {idProblem, isDraftId, isVersionId, publishedIdOf} from './ids'
-import {resolveTransactionId, TransactionBuilder, type Plan, type PlanOptions} from './mutations'
+import {draftIdOf, idProblem, isDraftId, isVersionId, publishedIdOf} from './ids'
+import {isPlainObject, resolveTransactionId, TransactionBuilder, type Json, type Plan, type PlanOptions} from './mutations'
 import type {DocumentStore, LakeDocument} from './store'
 
 /**
@@ -9,10 +9,6 @@ import type {DocumentStore, LakeDocument} from './store'
  * mutation semantics, integrity checks and durable log of `data/mutate`, and the whole
  * `actions` array is one atomic transaction.
  */
-
-type Json = Record<string, unknown>
-
-const DRAFTS_PREFIX = 'drafts.'
 
 export const ACTION_TYPES = [
   'sanity.action.document.create',
@@ -26,10 +22,6 @@ export const ACTION_TYPES = [
   'sanity.action.document.delete',
 ] as const
 type ActionType = (typeof ACTION_TYPES)[number]
-
-function isPlainObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
 
 /** Turns the builder's "Mutation(s) failed" errors into the Actions API's wording; same index, status and item. */
 function asActionError(err: unknown): unknown {
@@ -94,7 +86,7 @@ class ActionPlanner {
   /** Where `attributes` goes: its own `_id` (a draft or version of publishedId), else the draft. */
   private targetOf(index: number, attributes: Json, publishedId: string): string {
     const given = attributes._id
-    if (given === undefined || given === '') return `${DRAFTS_PREFIX}${publishedId}`
+    if (given === undefined || given === '') return draftIdOf(publishedId)
     if (typeof given !== 'string') throw this.fail(index, 400, 'invalidDocumentIdError', 'attributes._id must be a string')
     return this.checkDraftId(index, given, 'attributes._id', publishedId)
   }
@@ -184,7 +176,7 @@ class ActionPlanner {
 
       case 'sanity.action.document.unpublish': {
         const publishedId = this.publishedId(index, action)
-        const draftId = this.draftIdOf(index, action, 'draftId', publishedId, `${DRAFTS_PREFIX}${publishedId}`)
+        const draftId = this.draftIdOf(index, action, 'draftId', publishedId, draftIdOf(publishedId))
         const published = tx.current(publishedId)
         if (!published) throw this.fail(index, 409, 'documentNotFoundError', `Cannot unpublish "${publishedId}": it is not published`, publishedId)
         // The content stays available as the draft (an existing draft wins).
@@ -217,7 +209,7 @@ class ActionPlanner {
           throw this.fail(index, 400, 'invalidActionError', '"includeDrafts" must be an array of draft/version ids')
         }
         const drafts = (includeDrafts as string[]).map((id) => this.checkDraftId(index, id, 'includeDrafts', publishedId))
-        const draftId = `${DRAFTS_PREFIX}${publishedId}`
+        const draftId = draftIdOf(publishedId)
         if (!tx.current(publishedId)) {
           throw this.fail(index, 409, 'documentNotFoundError', `Cannot delete "${publishedId}": it is not published (discard its draft instead)`, publishedId)
         }

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {
+  getDraftId,
   getPublishedId,
   getVersionNameFromId,
   isDraftId as isDraft,
@@ -48,6 +49,8 @@ export function isRootPathId(id: string): boolean {
 }
 
 export const publishedIdOf = (id: string): string => getPublishedId(id as DocumentId)
+
+export const draftIdOf = (id: string): string => getDraftId(id as DocumentId)
 
 /** The release name of `versions.<release>.<id>`, or undefined. */
 export const releaseOf = (id: string): string | undefined =>

@@ -42,9 +42,9 @@ const PATCH_OPERATIONS = new Set(['set', 'setIfMissing', 'unset', 'insert', 'inc
 const PATCH_SELECTORS = new Set(['id', 'query', 'params', 'ifRevisionID'])
 const SYSTEM_FIELDS = ['_id', '_type', '_rev', '_createdAt', '_updatedAt'] as const
 
-type Json = Record<string, unknown>
+export type Json = Record<string, unknown>
 
-function isPlainObject(value: unknown): value is Json {
+export function isPlainObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
