@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {exposurePolicy} from '../dev/exposure'
 import {startFront, type RunningFront} from '../dev/front'
 import {createLoginLink} from '../dev/login'
 import {lakeAnswers, runningLakeToken} from '../lake/discover'
@@ -54,7 +55,7 @@ async function openLake(env: Env, log: (line: string) => void): Promise<Lake> {
 }
 
 /** Starts `sanity dev` on a private loopback port and resolves once it serves the Studio. */
-async function startStudioServer(port: number, env: Env, log: (line: string) => void): Promise<ChildProcess> {
+async function startStudioServer(port: number, lakeDir: string, env: Env, log: (line: string) => void): Promise<ChildProcess> {
   if (!fs.existsSync(SANITY_BIN)) throw new Error(`${SANITY_BIN} is missing: run npm install first`)
   const child = spawn(SANITY_BIN, ['dev', '--port', String(port), '--host', HOST], {
     cwd: ROOT,
@@ -65,6 +66,8 @@ async function startStudioServer(port: number, env: Env, log: (line: string) => 
       DO_NOT_TRACK: env.DO_NOT_TRACK ?? '1',
       // The Studio finds the lake on its own origin; an inherited apiHost would point elsewhere.
       SANITY_STUDIO_API_HOST: '',
+      // sanity.cli.ts keeps Vite from serving the lake's directory; it must know which one.
+      LAKE_DIR: lakeDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
     if (lake.running) cleanups.push(() => lake.running?.close())
 
     const studioPort = await freePort()
-    const child = await startStudioServer(studioPort, env, log)
+    const child = await startStudioServer(studioPort, lake.dir, env, log)
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -161,6 +164,7 @@ async function main(): Promise<void> {
       lakeUrl: lake.url,
       studioUrl: `http://${HOST}:${studioPort}`,
       login,
+      exposure: exposurePolicy(ROOT, lake.dir),
       log,
     })
     cleanups.push(() => front.close())
@@ -174,7 +178,7 @@ async function main(): Promise<void> {
       `  studio  ${origin}/`,
       `  lake    ${lake.url}  (data in ${lake.dir}${lake.running ? '' : '; a lake that was already running'})`,
       `  cert    self-signed, ${path.join(lake.dir, TLS_CERT_FILE)}: on the first visit choose "Advanced" → "Proceed to ${PROJECT_ID}.localhost",`,
-      `          or trust that file once (README: "Sanity Studio", "The certificate").`,
+      `          or trust that file once (docs/studio.md, "The certificate").`,
       `Ctrl-C stops the Studio${lake.running ? ' and the lake' : ''}.`,
     ]
     process.stdout.write(out.join('\n') + '\n')

@@ -3,6 +3,8 @@ import http2 from 'node:http2'
 import net from 'node:net'
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
+import {sendRefusal, servedPathRefusal, type ExposurePolicy} from './exposure'
+import {hostRefusal, requestedAuthority} from './hosts'
 import type {LoginLink} from './login'
 
 /**
@@ -15,6 +17,10 @@ import type {LoginLink} from './login'
  *   Studio's open listeners and the document form never loads.
  * - WebSocket upgrades (Vite's hot reload, the Studio's presence socket) arrive over
  *   HTTP/1.1 and are passed through as raw sockets.
+ * - Every request, upgrades included, must name a loopback host on this port (src/dev/hosts.ts);
+ *   that Host goes upstream unchanged, so Vite's and the lake's own checks see it too.
+ * - Nothing under the project but what the Studio needs reaches Vite (src/dev/exposure.ts).
+ * - No CORS headers are added here: the lake and Vite answer for their own.
  */
 
 const HOST = '127.0.0.1'
@@ -44,6 +50,8 @@ export interface FrontOptions {
   studioUrl: string
   /** Answers its own requests (the log-in link) before anything is proxied. */
   login?: LoginLink
+  /** What may be asked of the Studio dev server (its root is the project). */
+  exposure: ExposurePolicy
   log?: (line: string) => void
 }
 
@@ -70,8 +78,20 @@ function forwardHeaders(headers: http.IncomingHttpHeaders, target: Target): http
     if (name.startsWith(':') || HOP_BY_HOP.has(name) || value === undefined) continue
     out[name] = value
   }
-  out.host = `${target.hostname}:${target.port}`
+  // The name the browser used (already checked), not the upstream's: rewriting it would defeat
+  // the upstream's own DNS-rebinding check.
+  out.host = requestedAuthority(headers) ?? `${target.hostname}:${target.port}`
   return out
+}
+
+/** A refusal on a raw upgrade socket, which has no response object. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = Buffer.from(message + '\n', 'utf8')
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n` +
+      'connection: close\r\n\r\n' +
+      body.toString('utf8'),
+  )
 }
 
 function listenOn(server: net.Server, port: number): Promise<number> {
@@ -93,10 +113,18 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   const pick = (url: string | undefined): Target => (API_PATH.test(url ?? '/') ? lake : studio)
 
   const server = http2.createSecureServer({cert: options.cert, key: options.key, allowHTTP1: true})
+  // Known once listening; requests cannot arrive before.
+  let port = 0
 
   server.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+    const badHost = hostRefusal(req.headers, port)
+    if (badHost) return sendRefusal(res, {status: 421, message: badHost})
     if (options.login?.handle(req, res)) return
     const target = pick(req.url)
+    if (target === studio) {
+      const refusal = servedPathRefusal(req.url, options.exposure)
+      if (refusal) return sendRefusal(res, refusal)
+    }
     const upstream = http.request(
       {
         hostname: target.hostname,
@@ -136,14 +164,20 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   // HTTP/1.1 upgrades (WebSockets) reach the http2 server through its HTTP/1 fallback.
   const sockets = new Set<Duplex>()
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const badHost = hostRefusal(req.headers, port)
+    if (badHost) return refuseUpgrade(socket, 421, 'Misdirected Request', badHost)
     const target = pick(req.url)
+    const refusal = target === studio ? servedPathRefusal(req.url, options.exposure) : null
+    if (refusal) return refuseUpgrade(socket, refusal.status, refusal.status === 400 ? 'Bad Request' : 'Not Found', refusal.message)
     const upstream = net.connect(target.port, target.hostname, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`]
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         if (req.rawHeaders[i].toLowerCase() === 'host') continue
         lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`)
       }
-      lines.push(`Host: ${target.hostname}:${target.port}`)
+      // The name the browser used, checked above (exactly one, whatever was sent).
+      lines.push(`Host: ${requestedAuthority(req.headers)}`)
       upstream.write(lines.join('\r\n') + '\r\n\r\n')
       if (head.length > 0) upstream.write(head)
       socket.pipe(upstream).pipe(socket)
@@ -177,7 +211,7 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
     if (!/certificate|alert/i.test(err.message)) log(`TLS: ${err.message}`)
   })
 
-  const port = await listenOn(server, options.port)
+  port = await listenOn(server, options.port)
   return {
     port,
     close: () =>

@@ -1,6 +1,7 @@
 import {createHash, randomBytes, timingSafeEqual} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import {ensurePrivateFile} from './private'
 
 export const TOKEN_FILE = 'token'
 
@@ -13,6 +14,7 @@ export type Access = 'anonymous' | 'token' | 'invalid'
 export function loadOrCreateToken(dir: string, explicit?: string): {token: string; file?: string} {
   if (explicit !== undefined && explicit !== '') return {token: explicit}
   const file = path.join(dir, TOKEN_FILE)
+  ensurePrivateFile(file, 'token file')
   try {
     const existing = fs.readFileSync(file, 'utf8').trim()
     if (existing !== '') return {token: existing, file}

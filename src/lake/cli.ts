@@ -3,6 +3,7 @@ import path from 'node:path'
 import {TOKEN_FILE} from './auth'
 import {Dataset, type ImportMode} from './dataset'
 import {acquireLock} from './lock'
+import {ensurePrivateDir} from './private'
 import {DEFAULT_DIR, startLake} from './server'
 
 const USAGE = `usage:
@@ -21,7 +22,7 @@ function lakeDir(): string {
  */
 function withDataset<T>(fn: (dataset: Dataset) => T): T {
   const dir = lakeDir()
-  fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+  ensurePrivateDir(dir)
   const lock = acquireLock(dir)
   try {
     const dataset = Dataset.open(dir, {log: (line) => console.error(line)})
@@ -74,7 +75,8 @@ function runExport(args: string[]): void {
       .map((doc) => JSON.stringify(doc) + '\n'),
   )
   const tmp = `${file}.tmp-${process.pid}`
-  fs.writeFileSync(tmp, lines.join(''))
+  // Exports hold drafts: readable by their owner only, like the lake's own files.
+  fs.writeFileSync(tmp, lines.join(''), {mode: 0o600})
   fs.renameSync(tmp, file)
   console.log(`exported ${lines.length} documents from ${lakeDir()} to ${file}`)
 }
@@ -90,7 +92,6 @@ async function serve(): Promise<void> {
     `  data   ${dir}`,
     `  token  ${tokenWhere}  (send as Authorization: Bearer <token>)`,
   ]
-  process.stdout.write(lines.join('\n') + '\n')
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
@@ -103,6 +104,8 @@ async function serve(): Promise<void> {
   }
   process.on('SIGINT', () => stop('SIGINT'))
   process.on('SIGTERM', () => stop('SIGTERM'))
+  // Only now say we are ready: a SIGTERM sent on these lines must find the handler that releases the lock.
+  process.stdout.write(lines.join('\n') + '\n')
 }
 
 async function main(argv: string[]): Promise<void> {

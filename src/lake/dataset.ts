@@ -1,8 +1,10 @@
-import fs from 'node:fs'
+import path from 'node:path'
+import {apiError} from './errors'
 import {idProblem, isDraftOrVersionId, randomId} from './ids'
 import type {Plan} from './mutations'
+import {ensurePrivateDir, ensurePrivateFile} from './private'
 import {DocumentStore, strongRefs, type Effect, type LakeDocument} from './store'
-import {recover, TransactionLog, writeSnapshot} from './wal'
+import {LOG_FILE, recover, SNAPSHOT_FILE, TransactionLog, writeSnapshot} from './wal'
 
 export interface CommittedTransaction extends Plan {
   seq: number
@@ -28,6 +30,12 @@ export class Dataset {
   private log: TransactionLog
   private queue: Promise<unknown> = Promise.resolve()
   private subscribers = new Set<(tx: CommittedTransaction) => void>()
+  /**
+   * Every transaction id and document `_rev` this dataset has seen, kept across restarts and
+   * compaction (the snapshot stores those that are no current document's `_rev`): a `_rev` must
+   * name one content only, or a stale `ifRevisionID` would pass.
+   */
+  private usedIds = new Set<string>()
 
   private constructor(readonly dir: string, options: OpenOptions) {
     const recovered = recover(dir)
@@ -35,19 +43,47 @@ export class Dataset {
       options.log?.(`discarded a torn, unacknowledged transaction (${recovered.truncatedBytes} bytes) at the end of the log`)
     }
     this.store.apply(recovered.snapshotDocs.map((doc) => ({id: doc._id, doc})))
-    for (const record of recovered.records) this.store.apply(record.effects)
+    for (const doc of recovered.snapshotDocs) if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
+    for (const id of recovered.snapshotTransactionIds) this.usedIds.add(id)
+    for (const record of recovered.records) {
+      this.store.apply(record.effects)
+      this.remember(record.transactionId, record.effects)
+    }
     this.seq = recovered.seq
     const threshold = options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE
-    if (recovered.records.length > 0 && recovered.logBytes >= threshold) {
-      writeSnapshot(dir, this.seq, this.store.all())
+    if (recovered.legacyLines > 0) {
+      // Lines from before checksums: rewrite them now, so that no unchecked line stays on disk.
+      this.compact()
+      options.log?.(`rewrote ${recovered.legacyLines} lines without checksums (from an older lake) into a checksummed snapshot`)
+    } else if (recovered.records.length > 0 && recovered.logBytes >= threshold) {
+      this.compact()
       options.log?.(`compacted ${recovered.records.length} logged transactions into a snapshot`)
     }
     this.log = new TransactionLog(dir)
   }
 
   static open(dir: string, options: OpenOptions = {}): Dataset {
-    fs.mkdirSync(dir, {recursive: true})
-    return new Dataset(dir, options)
+    ensurePrivateDir(dir)
+    ensurePrivateFile(path.join(dir, LOG_FILE), 'transaction log')
+    ensurePrivateFile(path.join(dir, SNAPSHOT_FILE), 'snapshot')
+    try {
+      return new Dataset(dir, options)
+    } catch (err) {
+      // A system error (EACCES, EISDIR, …) would otherwise reach the user as a bare errno line.
+      if (!(err as NodeJS.ErrnoException).code) throw err
+      throw new Error(`cannot open the lake in ${dir}: ${(err as Error).message}; check that its files are yours and readable (ls -l ${dir}), or set LAKE_DIR to another directory`)
+    }
+  }
+
+  private remember(transactionId: string, effects: readonly Effect[]): void {
+    this.usedIds.add(transactionId)
+    for (const effect of effects) if (effect.doc && typeof effect.doc._rev === 'string') this.usedIds.add(effect.doc._rev)
+  }
+
+  private compact(): void {
+    const docs = this.store.all()
+    const revs = new Set(docs.map((doc) => doc._rev))
+    writeSnapshot(this.dir, this.seq, docs, [...this.usedIds].filter((id) => !revs.has(id)))
   }
 
   /**
@@ -60,13 +96,31 @@ export class Dataset {
     return run
   }
 
+  /**
+   * A 409 when `transactionId` already named a committed transaction. commit() checks it; callers
+   * check it too for a dry run or a transaction that changes nothing, which never reach commit().
+   */
+  assertUnusedTransactionId(transactionId: string): void {
+    if (this.usedIds.has(transactionId)) {
+      throw apiError(
+        409,
+        'conflict',
+        `Transaction ID "${transactionId}" has already been used in this dataset: a transaction id names one transaction only, ` +
+          `and documents take it as their _rev. Send a new transactionId, or none to let the lake generate one; nothing was changed.`,
+        {transactionId},
+      )
+    }
+  }
+
   /** Makes `plan` durable (fsync) and visible, then tells subscribers. Call inside `exclusive`. */
   commit(plan: Plan): CommittedTransaction {
+    this.assertUnusedTransactionId(plan.transactionId)
     const tx: CommittedTransaction = {...plan, seq: this.seq + 1}
     const effects: Effect[] = plan.changes.map((c) => ({id: c.id, doc: c.after}))
     this.log.append({seq: tx.seq, transactionId: tx.transactionId, timestamp: tx.timestamp, identity: tx.identity, effects})
     this.seq = tx.seq
     this.store.apply(effects)
+    this.remember(tx.transactionId, effects)
     for (const subscriber of this.subscribers) {
       try {
         subscriber(tx)

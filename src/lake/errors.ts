@@ -6,6 +6,8 @@
 export class LakeError extends Error {
   readonly status: number
   readonly body: Record<string, unknown>
+  /** Extra response headers, e.g. Retry-After on a 429. */
+  readonly headers: Record<string, string> = {}
 
   constructor(status: number, body: Record<string, unknown>, message: string) {
     super(message)
@@ -59,8 +61,13 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
+  421: 'Misdirected Request',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   501: 'Not Implemented',
 }

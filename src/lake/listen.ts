@@ -2,6 +2,7 @@ import type {ExprNode} from 'groq-js'
 import type {CommittedTransaction, Dataset} from './dataset'
 import {isVersionId, randomId} from './ids'
 import type {LakeResponse} from './http'
+import {accessKind, formatBytes, LIMIT_ENV, RETRY_AFTER_SECONDS, tooManyRequests, type PerAccess} from './limits'
 import {matchesQuery} from './query'
 
 export interface ListenOptions {
@@ -13,10 +14,62 @@ export interface ListenOptions {
   includeAllVersions: boolean
   effectFormat: 'mendoza' | null
   keepAliveMs: number
+  log?: (line: string) => void
 }
 
-/** A slow reader that lets this much pile up is dropped rather than grow the server's memory. */
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024
+/**
+ * The open listeners, with the caps on how many there may be and on what they may hold unread.
+ * The buffer budget is shared: each listener may hold its share of it (the budget divided by
+ * the open listeners), so many slow readers cannot add up past the budget.
+ */
+export class ListenerHub {
+  private readonly open = new Map<LakeResponse, keyof PerAccess>()
+  private readonly counts: PerAccess = {token: 0, anonymous: 0}
+
+  constructor(
+    readonly max: PerAccess,
+    readonly bufferBytes: number,
+  ) {}
+
+  get size(): number {
+    return this.open.size
+  }
+
+  /** Throws a 429 when `access` already has its cap of listeners open. */
+  admit(access: string): void {
+    const kind = accessKind(access)
+    if (this.counts[kind] >= this.max[kind]) {
+      const who = kind === 'token' ? 'token holders' : 'anonymous listeners'
+      throw tooManyRequests(
+        `Too many listeners: ${this.max[kind]} are open for ${who}, the local lake's limit (${LIMIT_ENV.listeners[kind]}); close one or retry in ${RETRY_AFTER_SECONDS} s`,
+      )
+    }
+  }
+
+  add(res: LakeResponse, access: string): void {
+    const kind = accessKind(access)
+    this.open.set(res, kind)
+    this.counts[kind]++
+  }
+
+  delete(res: LakeResponse): void {
+    const kind = this.open.get(res)
+    if (kind === undefined) return
+    this.open.delete(res)
+    this.counts[kind]--
+  }
+
+  /** Unread bytes one listener may hold now. */
+  share(): number {
+    return Math.floor(this.bufferBytes / Math.max(1, this.open.size))
+  }
+
+  closeAll(): void {
+    for (const res of this.open.keys()) res.end()
+    this.open.clear()
+    this.counts.token = this.counts.anonymous = 0
+  }
+}
 
 function sse(event: string, data: unknown, id?: string): string {
   return `event: ${event}\n${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`
@@ -27,23 +80,29 @@ function sse(event: string, data: unknown, id?: string): string {
  * event per matching document per transaction, with Sanity's fields. The caller has
  * already checked access and parsed the query.
  */
-export function serveListener(dataset: Dataset, res: LakeResponse, options: ListenOptions, openStreams: Set<LakeResponse>): void {
+export function serveListener(dataset: Dataset, res: LakeResponse, options: ListenOptions, hub: ListenerHub, access: string): void {
+  hub.admit(access)
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     'x-accel-buffering': 'no',
   })
   res.write(sse('welcome', {listenerName: `L${randomId(10)}`}))
-  openStreams.add(res)
+  hub.add(res, access)
 
   let queue: Promise<void> = Promise.resolve()
   let closed = false
 
   const send = (chunk: string): void => {
     if (closed) return
-    if (res.writableLength > MAX_BUFFERED_BYTES) {
-      res.end(sse('disconnect', {reason: 'listener too slow: too many unread events buffered'}))
+    // One event always fits an empty buffer: a listener is cut only for what it left unread.
+    const unread = res.writableLength
+    if (unread > 0 && unread + Buffer.byteLength(chunk) > hub.share()) {
+      const reason = `listener too slow: ${formatBytes(unread)} of events unread, past its share of ${formatBytes(hub.bufferBytes)} for all listeners (${LIMIT_ENV.listenerBufferBytes}); reconnect and read faster`
       cleanup()
+      // It is not reading, so it would never see a goodbye; the connection goes, and its buffer with it.
+      options.log?.(`listen: disconnected a listener: ${reason}`)
+      res.destroy()
       return
     }
     res.write(chunk)
@@ -96,7 +155,7 @@ export function serveListener(dataset: Dataset, res: LakeResponse, options: List
     closed = true
     clearInterval(keepAlive)
     unsubscribe()
-    openStreams.delete(res)
+    hub.delete(res)
   }
   res.on('close', cleanup)
 }

@@ -1,4 +1,4 @@
-import {Mutation} from '@sanity/mutator'
+import {extractWithPath, Mutation} from '@sanity/mutator'
 import {apiError, badRequest, mutationError, type LakeError} from './errors'
 import {idProblem, isDraftOrVersionId, randomId, randomKey} from './ids'
 import {evaluateQuery, parseQuery} from './query'
@@ -273,6 +273,7 @@ export class TransactionBuilder {
           id,
         )
       }
+      for (const op of ['inc', 'dec'] as const) if (ops[op] !== undefined) this.checkArithmetic(index, id, op, ops[op], existing)
       let patched: Json
       try {
         patched = new Mutation({mutations: [{patch: {...ops, id}}]}).apply(existing) as Json
@@ -293,9 +294,46 @@ export class TransactionBuilder {
     }
   }
 
+  /**
+   * `inc`/`dec` take numbers and apply to numbers. The patch engine would otherwise concatenate
+   * strings ("1" + 1 = "11") or skip a non-number target without a word.
+   */
+  private checkArithmetic(index: number, id: string, op: 'inc' | 'dec', arg: unknown, doc: LakeDocument): void {
+    if (!isPlainObject(arg)) throw this.fail(index, 400, 'invalidPatchError', `"${op}" takes an object of {path: number}`, id)
+    for (const [path, amount] of Object.entries(arg)) {
+      if (typeof amount !== 'number' || !Number.isFinite(amount)) {
+        throw this.fail(index, 400, 'invalidPatchError', `"${op}" of "${path}" must be a number, got ${JSON.stringify(amount)}`, id)
+      }
+      for (const {path: at, value} of extractWithPath(path, doc)) {
+        if (typeof value !== 'number') {
+          const where = at.map((p) => (typeof p === 'object' && p !== null ? JSON.stringify(p) : String(p))).join('.')
+          throw this.fail(index, 400, 'invalidPatchError', `Cannot ${op} "${where}" of "${id}": it holds ${value === null ? 'null' : typeof value}, not a number`, id)
+        }
+      }
+    }
+  }
+
   /** Checks referential integrity on the final state, as Sanity does, and returns the plan. */
   finish(): Plan {
     const {changes, staged, store} = this
+    // Who, among the documents this transaction writes, will strongly reference each target:
+    // built once, so checking N deletes costs O(N) and not O(N²).
+    let stagedReferrers: Map<string, string[]> | undefined
+    const stagedReferrersOf = (target: string): string[] => {
+      if (!stagedReferrers) {
+        stagedReferrers = new Map()
+        for (const other of changes.values()) {
+          const after = staged.get(other.id)
+          if (!after || isDraftOrVersionId(other.id)) continue
+          for (const ref of strongRefs(after)) {
+            const list = stagedReferrers.get(ref)
+            if (list) list.push(other.id)
+            else stagedReferrers.set(ref, [other.id])
+          }
+        }
+      }
+      return stagedReferrers.get(target) ?? []
+    }
     for (const change of changes.values()) {
       change.after = staged.get(change.id) ?? null
       const index = this.lastIndex.get(change.id) ?? 0
@@ -314,10 +352,7 @@ export class TransactionBuilder {
       }
       if (change.before && !change.after) {
         const referrers = new Set(store.referrersOf(change.id).filter((r) => !changes.has(r)))
-        for (const other of changes.values()) {
-          const after = staged.get(other.id)
-          if (after && !isDraftOrVersionId(other.id) && strongRefs(after).has(change.id)) referrers.add(other.id)
-        }
+        for (const other of stagedReferrersOf(change.id)) referrers.add(other)
         if (referrers.size > 0) {
           const list = [...referrers].sort().slice(0, 10).map((r) => `"${r}"`).join(', ')
           throw this.fail(

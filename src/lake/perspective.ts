@@ -20,12 +20,21 @@ export function defaultPerspective(apiVersion: string): Perspective {
   return {kind: 'raw'}
 }
 
-/** Parses `perspective` query values (repeated and/or comma-separated). */
-export function parsePerspective(values: readonly string[], apiVersion: string): Perspective {
-  const names = values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '')
+export const DEFAULT_MAX_PERSPECTIVE_NAMES = 50
+
+/** Parses `perspective` query values (repeated and/or comma-separated), in time linear in their length. */
+export function parsePerspective(values: readonly string[], apiVersion: string, maxNames = DEFAULT_MAX_PERSPECTIVE_NAMES): Perspective {
+  const names: string[] = []
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const name = part.trim()
+      if (name === '') continue
+      if (names.length === maxNames) {
+        throw badRequest(`Too many perspectives: at most ${maxNames} names (raw, published, drafts or releases) in one request (LAKE_MAX_PERSPECTIVES)`)
+      }
+      names.push(name)
+    }
+  }
   if (names.length === 0) return defaultPerspective(apiVersion)
   if (names.length === 1) {
     if (names[0] === 'raw') return {kind: 'raw'}
@@ -33,16 +42,16 @@ export function parsePerspective(values: readonly string[], apiVersion: string):
     if (names[0] === 'previewDrafts' || names[0] === 'drafts') return {kind: 'stack', layers: ['drafts']}
   }
   if (names.includes('raw')) throw badRequest('The "raw" perspective can not be combined with other perspectives')
-  const layers: string[] = []
+  const layers = new Set<string>()
   for (const name of names) {
     if (name === 'published') continue // the published document is always the bottom layer
     const layer = name === 'previewDrafts' ? 'drafts' : name
     if (layer !== 'drafts' && !RELEASE_NAME.test(layer)) {
-      throw badRequest(`Invalid perspective "${name}": expected raw, published, drafts or release names (a-zA-Z0-9_-)`)
+      throw badRequest(`Invalid perspective ${JSON.stringify(name.slice(0, 100))}: expected raw, published, drafts or release names (a-zA-Z0-9_-)`)
     }
-    if (!layers.includes(layer)) layers.push(layer)
+    layers.add(layer)
   }
-  return layers.length === 0 ? {kind: 'published'} : {kind: 'stack', layers}
+  return layers.size === 0 ? {kind: 'published'} : {kind: 'stack', layers: [...layers]}
 }
 
 export function perspectiveKey(p: Perspective): string {

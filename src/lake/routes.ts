@@ -1,14 +1,18 @@
-import type {OutgoingHttpHeaders, ServerResponse} from 'node:http'
+import type {ServerResponse} from 'node:http'
 import type {Http2ServerResponse} from 'node:http2'
 import {performance} from 'node:perf_hooks'
 import {accessOf, type Access} from './auth'
 import {LAKE_HEADER} from './discover'
+import {apiVersionOf} from './apiVersion'
+import {corsHeaders, hostProblem, type OriginPolicy} from './origin'
 import type {Dataset} from './dataset'
-import {badRequest, gatewayError, LakeError} from './errors'
-import {asResponse, flag, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
-import {idProblem, isRootPathId, publishedIdOf} from './ids'
+import {apiError, badRequest, gatewayError, LakeError} from './errors'
+import {asResponse, flag, jsonByteLength, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
+import {decodeSegment, idProblem, isRootPathId, publishedIdOf} from './ids'
+import {parseClientJson} from './json'
 import {planActions} from './actions'
-import {serveListener} from './listen'
+import {serveListener, type ListenerHub} from './listen'
+import {accessKind, bodyLimitFor, formatBytes, LIMIT_ENV, type BodyLimit, type LakeLimits, type Usage} from './limits'
 import {planTransaction, validateVisibility} from './mutations'
 import {applyPerspective, parsePerspective, perspectiveKey, type Perspective} from './perspective'
 import {evaluateQuery, parseQuery} from './query'
@@ -22,9 +26,13 @@ export interface LakeContext {
   token: string
   /** Where the token lives, for error messages (never the token itself). */
   tokenHint: string
-  maxBodyBytes: number
+  /** Resource limits (limits.ts) and what is in use against them. */
+  limits: LakeLimits
+  usage: Usage
   keepAliveMs: number
-  openStreams: Set<LakeResponse>
+  listeners: ListenerHub
+  /** Which Host names and browser origins are served (origin.ts). */
+  origins: OriginPolicy
   log: (line: string) => void
 }
 
@@ -40,7 +48,6 @@ interface Call {
 }
 
 const LOCAL_IDENTITY = LOCAL_USER_ID
-const API_VERSION = /^v(1|X|x|\d{4}-\d{2}-\d{2})$/
 
 function requireToken(call: Call, what: string): void {
   if (call.access !== 'token') {
@@ -54,14 +61,24 @@ function requireMethod(call: Call, ...methods: string[]): void {
   }
 }
 
+function bodyLimit(call: Call): BodyLimit {
+  return bodyLimitFor(call.ctx.limits, call.ctx.usage, call.access)
+}
+
 function checkDataset(call: Call, name: string | undefined): void {
   if (name !== call.ctx.datasetName) {
     throw gatewayError(404, `Dataset "${name ?? ''}" not found for project ID "${call.ctx.projectId}"; this local lake serves "${call.ctx.datasetName}"`)
   }
 }
 
-/** What a caller may read: token holders see everything, anonymous callers only the root path (as a public dataset). */
+/**
+ * Perspective views are cached until the next write, but only the most recently used few:
+ * every request may name new release names, and one view per name would grow without bound.
+ */
+export const VIEW_CACHE_ENTRIES = 8
 const viewCache = new WeakMap<Dataset, {version: number; views: Map<string, LakeDocument[]>}>()
+
+/** What a caller may read: token holders see everything, anonymous callers only the root path (as a public dataset). */
 function view(call: Call, perspective: Perspective): readonly LakeDocument[] {
   const {dataset} = call.ctx
   let cache = viewCache.get(dataset)
@@ -71,11 +88,15 @@ function view(call: Call, perspective: Perspective): readonly LakeDocument[] {
   }
   const key = `${call.access}|${perspectiveKey(perspective)}`
   let docs = cache.views.get(key)
-  if (!docs) {
+  if (docs) {
+    // Map keeps insertion order: re-inserting marks the entry as the most recently used.
+    cache.views.delete(key)
+  } else {
     const visible = call.access === 'token' ? dataset.store.all() : dataset.store.all().filter((d) => isRootPathId(d._id))
     docs = applyPerspective(visible, perspective)
-    cache.views.set(key, docs)
+    if (cache.views.size >= VIEW_CACHE_ENTRIES) cache.views.delete(cache.views.keys().next().value as string)
   }
+  cache.views.set(key, docs)
   return docs
 }
 
@@ -85,10 +106,11 @@ function queryStringParams(url: URL): Record<string, unknown> {
   for (const [key, raw] of url.searchParams) {
     if (!key.startsWith('$')) continue
     try {
-      params[key.slice(1)] = JSON.parse(raw)
+      JSON.parse(raw)
     } catch {
       throw badRequest(`Unable to parse value of "${key}=${raw}". Please quote string values.`)
     }
+    params[key.slice(1)] = parseClientJson(raw, `Parameter ${key}`)
   }
   return params
 }
@@ -100,7 +122,7 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
   let params = queryStringParams(call.url)
   const perspectives = call.url.searchParams.getAll('perspective')
   if (call.method === 'POST') {
-    const body = await readJson(call.req, call.ctx.maxBodyBytes)
+    const body = await readJson(call.req, bodyLimit(call))
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Request body must be a JSON object {"query": "...", "params": {...}}')
     const b = body as Record<string, unknown>
     query = b.query
@@ -111,7 +133,7 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
     if (typeof b.perspective === 'string') perspectives.push(b.perspective)
     else if (Array.isArray(b.perspective)) perspectives.push(...b.perspective.map(String))
   }
-  const perspective = parsePerspective(perspectives, call.apiVersion)
+  const perspective = parsePerspective(perspectives, call.apiVersion, call.ctx.limits.perspectiveNames)
   const started = performance.now()
   const tree = parseQuery(query, params)
   const result = await evaluateQuery(tree, {
@@ -126,6 +148,15 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
   if (call.url.searchParams.get('returnQuery') !== 'false') body.query = query
   body.result = result === undefined ? null : result
   body.ms = ms
+  const kind = accessKind(call.access)
+  const maxBytes = call.ctx.limits.resultBytes[kind]
+  if (jsonByteLength(body, maxBytes) === undefined) {
+    throw apiError(
+      422,
+      'queryResultTooLarge',
+      `Query result is larger than ${formatBytes(maxBytes)}, the local lake's limit for ${kind === 'token' ? 'token holders' : 'anonymous queries'} (${LIMIT_ENV.resultBytes[kind]}); ask for less: a slice (*[...][0...100]) or a projection of the fields you need ({_id, title})`,
+    )
+  }
   sendJson(call.res, 200, body)
 }
 
@@ -133,7 +164,7 @@ function handleDoc(call: Call, datasetName: string | undefined, idList: string |
   checkDataset(call, datasetName)
   requireMethod(call, 'GET')
   if (!idList) throw badRequest('Give document ids: /data/doc/<dataset>/<id>[,<id>…]')
-  const ids = idList.split(',').map((id) => decodeURIComponent(id))
+  const ids = idList.split(',').map((id) => decodeSegment(id, 'document id'))
   const excludeContent = flag(call.url.searchParams.get('excludeContent'), false)
   const includeAllVersions = flag(call.url.searchParams.get('includeAllVersions'), false)
   const store = call.ctx.dataset.store
@@ -166,7 +197,7 @@ async function handleMutate(call: Call, datasetName: string | undefined): Promis
   }
   const q = call.url.searchParams
   validateVisibility(q.get('visibility'))
-  const body = await readJson(call.req, call.ctx.maxBodyBytes)
+  const body = await readJson(call.req, bodyLimit(call))
   const dryRun = flag(q.get('dryRun'), false)
   const {dataset} = call.ctx
   const {plan, finalDocs} = await dataset.exclusive(async () => {
@@ -179,6 +210,7 @@ async function handleMutate(call: Call, datasetName: string | undefined): Promis
     })
     const finalDocs = new Map(plan.changes.map((c) => [c.id, c.after]))
     for (const r of plan.results) if (!finalDocs.has(r.id)) finalDocs.set(r.id, dataset.store.get(r.id) ?? null)
+    dataset.assertUnusedTransactionId(plan.transactionId)
     if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
     return {plan, finalDocs}
   })
@@ -199,7 +231,7 @@ async function handleActions(call: Call, datasetName: string | undefined): Promi
   if (call.access !== 'token') {
     throw gatewayError(403, `Insufficient permissions; permission "update" required: send Authorization: Bearer <token> (${call.ctx.tokenHint})`)
   }
-  const body = await readJson(call.req, call.ctx.maxBodyBytes)
+  const body = await readJson(call.req, bodyLimit(call))
   const dryRun = flag(call.url.searchParams.get('dryRun'), false) || (typeof body === 'object' && body !== null && (body as {dryRun?: unknown}).dryRun === true)
   const {dataset} = call.ctx
   const plan = await dataset.exclusive(async () => {
@@ -209,6 +241,7 @@ async function handleActions(call: Call, datasetName: string | undefined): Promi
       projectId: call.ctx.projectId,
       datasetName: call.ctx.datasetName,
     })
+    dataset.assertUnusedTransactionId(plan.transactionId)
     if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
     return plan
   })
@@ -236,8 +269,10 @@ function handleListen(call: Call, datasetName: string | undefined): void {
       includeAllVersions: flag(q.get('includeAllVersions'), false),
       effectFormat: effectFormat === 'mendoza' ? 'mendoza' : null,
       keepAliveMs: call.ctx.keepAliveMs,
+      log: call.ctx.log,
     },
-    call.ctx.openStreams,
+    call.ctx.listeners,
+    call.access,
   )
 }
 
@@ -311,7 +346,7 @@ async function route(call: Call, segments: string[]): Promise<void> {
     projectId: call.ctx.projectId,
     datasetName: call.ctx.datasetName,
     store: call.ctx.dataset.store,
-    maxBodyBytes: call.ctx.maxBodyBytes,
+    body: bodyLimit(call),
     keyValues,
   })
   if (handled) return
@@ -321,22 +356,16 @@ async function route(call: Call, segments: string[]): Promise<void> {
   )
 }
 
-function corsHeaders(req: LakeRequest): OutgoingHttpHeaders {
-  const origin = req.headers.origin
-  if (typeof origin !== 'string') return {}
-  return {
-    'access-control-allow-origin': origin,
-    'access-control-allow-credentials': 'true',
-    'access-control-expose-headers': `content-type, ${LAKE_HEADER}`,
-    vary: 'origin',
-  }
-}
-
 /** The request handler shared by the HTTP/1.1 and the HTTP/2 (TLS) server. */
 export function createHandler(ctx: LakeContext): (req: LakeRequest, raw: ServerResponse | Http2ServerResponse) => void {
   return (req, raw) => {
     const res = asResponse(raw)
-    const cors = corsHeaders(req)
+    const wrongHost = hostProblem(req, ctx.origins)
+    if (wrongHost) {
+      sendError(res, gatewayError(421, wrongHost))
+      return
+    }
+    const cors = corsHeaders(req, ctx.origins)
     for (const [name, value] of Object.entries(cors)) if (value !== undefined) res.setHeader(name, value as string)
     const method = (req.method ?? 'GET').toUpperCase()
     if (method === 'OPTIONS') {
@@ -361,15 +390,15 @@ export function createHandler(ctx: LakeContext): (req: LakeRequest, raw: ServerR
         throw gatewayError(401, `Session not found: the token is not valid for this local lake (${ctx.tokenHint})`)
       }
       const segments = url.pathname.split('/').filter((s) => s !== '')
-      const version = API_VERSION.exec(segments[0] ?? '')
-      if (!version) {
+      const version = apiVersionOf(segments[0])
+      if (version === null) {
         throw gatewayError(404, `Unknown API path ${url.pathname}: paths start with /v{apiVersion}, e.g. /v2025-02-19/data/query/${ctx.datasetName}`)
       }
       // The hosted API also accepts /v1/projects/<id>/data/…; strip it so both styles route alike.
       // (projects/<id> itself and projects/<id>/datasets|acl|… are the Studio's project metadata.)
       let rest = segments.slice(1)
       if (rest[0] === 'projects' && rest[1] === ctx.projectId && (rest[2] === 'data' || rest[2] === 'ping')) rest = rest.slice(2)
-      const call: Call = {ctx, req, res, url, method, apiVersion: version[1], access, identity: access === 'token' ? LOCAL_IDENTITY : ''}
+      const call: Call = {ctx, req, res, url, method, apiVersion: version, access, identity: access === 'token' ? LOCAL_IDENTITY : ''}
       await route(call, rest)
     }
     run().catch((err: unknown) => {

@@ -1,13 +1,16 @@
-import fs from 'node:fs'
 import http from 'node:http'
 import http2 from 'node:http2'
 import type {AddressInfo, Socket} from 'node:net'
 import path from 'node:path'
 import {loadOrCreateToken} from './auth'
 import {Dataset} from './dataset'
-import {DEFAULT_MAX_BODY_BYTES, type LakeResponse} from './http'
+import {admitRequests, connectionGuard, onClientError} from './guard'
+import {limitsFrom, Usage} from './limits'
+import {ListenerHub} from './listen'
 import {acquireLock} from './lock'
+import {originPolicyFrom} from './origin'
 import {PresenceHub} from './presence'
+import {ensurePrivateDir} from './private'
 import {createHandler, type LakeContext} from './routes'
 import {loadOrCreateCertificate} from './tls'
 
@@ -84,12 +87,13 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
   // LAKE_TLS_PORT=off serves plain HTTP only (scripts and tests that do not need the Studio's HTTP/2).
   const tlsPort = options.tlsPort ?? (tlsEnv === 'off' ? false : portFrom(tlsEnv, DEFAULT_TLS_PORT, 'LAKE_TLS_PORT'))
   const log = options.log ?? (() => {})
+  const limits = limitsFrom(process.env)
 
-  fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+  ensurePrivateDir(dir) // 0700; an existing, looser directory is tightened with a warning
   const lock = acquireLock(dir)
   let dataset: Dataset | undefined
   const servers: Array<http.Server | http2.Http2SecureServer> = []
-  const openStreams = new Set<LakeResponse>()
+  const listeners = new ListenerHub(limits.listeners, limits.listenerBufferBytes)
   const sessions = new Set<http2.ServerHttp2Session>()
   const sockets = new Set<Socket>()
   let presence: PresenceHub | undefined
@@ -102,27 +106,53 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
       datasetName: DATASET,
       token,
       tokenHint: file ? `the token is in ${file}` : 'the token is the LAKE_TOKEN the lake was started with',
-      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      limits,
+      usage: new Usage(),
       keepAliveMs: KEEP_ALIVE_MS,
-      openStreams,
+      listeners,
+      origins: originPolicyFrom(process.env),
       log,
     }
-    const handler = createHandler(ctx)
+    const handler = admitRequests(createHandler(ctx), limits, ctx.usage, token, ctx.origins)
+    const guardConnections = connectionGuard(limits, log)
+    // Node checks header and request deadlines on this interval; a fraction of the shortest keeps them close to exact.
+    const checkEveryMs = Math.max(100, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4)))
+    const http1Options = {
+      maxHeaderSize: limits.headerBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      // The whole request, body included. A listener's request has no body and ends at once,
+      // so this never cuts an open listener (checked in tests/hostile/limits-listen.test.ts).
+      requestTimeout: limits.headersTimeoutMs + limits.bodyTimeoutMs.token,
+      connectionsCheckingInterval: checkEveryMs,
+    }
     // The Studio's presence WebSocket arrives as an HTTP/1.1 upgrade on either listener.
     presence = new PresenceHub({token, datasetName: DATASET})
 
-    const plain = http.createServer(handler)
+    const plain = http.createServer(http1Options, handler)
     plain.on('upgrade', presence.handleUpgrade)
-    // Listeners stay open indefinitely; the default request timeout would cut them.
-    plain.requestTimeout = 0
+    plain.on('clientError', onClientError(limits))
+    guardConnections(plain, true)
     servers.push(plain)
     const actualPort = await listen(plain, port, 'HTTP')
 
     let actualTlsPort: number | undefined
     if (tlsPort !== false) {
       const {cert, key} = await loadOrCreateCertificate(dir)
-      const secure = http2.createSecureServer({cert, key, allowHTTP1: true}, handler)
+      const secure = http2.createSecureServer(
+        {
+          cert,
+          key,
+          allowHTTP1: true,
+          // Room for every request and listener the caps allow, so a client past them gets the 429, not a refused stream.
+          settings: {maxConcurrentStreams: limits.requestsPerClient.token + limits.listeners.token, maxHeaderListSize: limits.headerBytes},
+        },
+        handler,
+      )
+      // The HTTP/1.1 fallback reads these from the server object.
+      Object.assign(secure, http1Options)
       secure.on('upgrade', presence.handleUpgrade)
+      secure.on('clientError', onClientError(limits))
+      guardConnections(secure, false)
       // http2 servers have no closeAllConnections(); track sessions and sockets to end them on close.
       secure.on('session', (session: http2.ServerHttp2Session) => {
         sessions.add(session)
@@ -147,8 +177,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
       token,
       close: () => {
         closing ??= (async () => {
-          for (const stream of openStreams) stream.end()
-          openStreams.clear()
+          listeners.closeAll()
           presence?.close()
           for (const session of sessions) session.destroy()
           for (const socket of sockets) socket.destroy()

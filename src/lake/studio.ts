@@ -1,6 +1,7 @@
 import {gatewayError, badRequest} from './errors'
 import {readJson, sendJson, type LakeRequest, type LakeResponse} from './http'
-import {idProblem} from './ids'
+import type {BodyLimit} from './limits'
+import {decodeSegment, idProblem} from './ids'
 import type {DocumentStore} from './store'
 
 /**
@@ -24,7 +25,8 @@ export interface StudioCall {
   projectId: string
   datasetName: string
   store: DocumentStore
-  maxBodyBytes: number
+  /** What a request body may be (limits.ts). */
+  body: BodyLimit
   /** The user's key-value settings (Studio UI preferences); per lake process, not durable. */
   keyValues: Map<string, unknown>
 }
@@ -95,12 +97,12 @@ function dataset(call: StudioCall): Record<string, unknown> {
 async function keyValue(call: StudioCall, keys: string | undefined): Promise<void> {
   requireAuth(call)
   if (call.method === 'GET') {
-    const wanted = keys ? keys.split(',').map((k) => decodeURIComponent(k)) : [...call.keyValues.keys()]
+    const wanted = keys ? keys.split(',').map((k) => decodeSegment(k, 'key')) : [...call.keyValues.keys()]
     sendJson(call.res, 200, wanted.map((key) => ({key, value: call.keyValues.has(key) ? call.keyValues.get(key) : null})))
     return
   }
   if (call.method === 'PUT' || call.method === 'POST' || call.method === 'PATCH') {
-    const body = await readJson(call.req, call.maxBodyBytes)
+    const body = await readJson(call.req, call.body)
     const pairs = Array.isArray(body) ? body : [body]
     const stored: Array<{key: string; value: unknown}> = []
     for (const pair of pairs) {
@@ -120,7 +122,7 @@ async function keyValue(call: StudioCall, keys: string | undefined): Promise<voi
 function ids(raw: string | undefined): string[] {
   return (raw ?? '')
     .split(',')
-    .map((id) => decodeURIComponent(id))
+    .map((id) => decodeSegment(id, 'document id'))
     .filter((id) => id !== '' && idProblem(id) === null)
 }
 
@@ -135,7 +137,7 @@ function history(call: StudioCall, kind: string | undefined, rest: string[]): vo
   const q = call.url.searchParams
   if (kind === 'events') {
     // events/documents/:id and events/releases/:id → {events: {<id>: []}, nextCursor}
-    const id = rest[1] ? decodeURIComponent(rest[1]) : ''
+    const id = rest[1] ? decodeSegment(rest[1], 'document id') : ''
     sendJson(call.res, 200, {events: id ? {[id]: []} : {}, nextCursor: null})
     return
   }

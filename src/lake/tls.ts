@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {generate} from 'selfsigned'
+import {ensurePrivateFile} from './private'
 
 export const TLS_CERT_FILE = 'tls-cert.pem'
 export const TLS_KEY_FILE = 'tls-key.pem'
@@ -12,6 +13,7 @@ export const TLS_KEY_FILE = 'tls-key.pem'
 export async function loadOrCreateCertificate(dir: string): Promise<{cert: string; key: string}> {
   const certFile = path.join(dir, TLS_CERT_FILE)
   const keyFile = path.join(dir, TLS_KEY_FILE)
+  ensurePrivateFile(keyFile, 'TLS key')
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
     return {cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8')}
   }

@@ -1,15 +1,12 @@
-import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {lakeClient, makeTempDir, removeTempDirs, stopAllLakes, REPO_ROOT, spawnLake, type SpawnedLake} from '../helpers/lake'
+import {lakeClient, makeTempDir, removeTempDirs, stopAllLakes, spawnLake, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
   removeTempDirs()
 })
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function exportText(lake: SpawnedLake): Promise<string> {
   const res = await fetch(`${lake.url}/v1/data/export/production`, {headers: {authorization: `Bearer ${lake.token}`}})
@@ -37,7 +34,7 @@ describe('one owner per directory', () => {
   it('takes over the lock of a killed lake', async () => {
     const first = await spawnLake()
     await first.stop('SIGKILL')
-    expect(fs.readFileSync(path.join(first.dir, 'lock'), 'utf8').trim()).toBe(String(first.proc.pid))
+    expect(fs.readFileSync(path.join(first.dir, 'lock'), 'utf8').split(' ')[0]).toBe(String(first.proc.pid))
     const second = await spawnLake({dir: first.dir})
     await second.stop()
   })
@@ -99,80 +96,5 @@ describe('durability', () => {
     }
     expect(fs.readdirSync(dir).sort()).toEqual(['snapshot.ndjson', 'token', 'transactions.ndjson'])
   })
-
-  it(
-    'loses no acknowledged transaction and applies none partly across 20+ SIGKILLs',
-    async () => {
-      const dir = makeTempDir()
-      let lake = await spawnLake({dir})
-      await lakeClient(lake).createIfNotExists({_id: 'counter', _type: 'counter', count: 0})
-      const acked = new Set<number>()
-      let next = 0
-      let kills = 0
-      let inFlightAtKill = 0
-
-      try {
-        for (let round = 0; round < 20; round++) {
-          const client = lakeClient(lake)
-          let stopped = false
-          let inFlight = 0
-          const worker = async () => {
-            while (!stopped) {
-              const i = next++
-              inFlight++
-              try {
-                await client
-                  .transaction()
-                  .create({_id: `n-${i}`, _type: 'n', i})
-                  .patch('counter', (p) => p.inc({count: 1}))
-                  .commit({visibility: 'sync'})
-                acked.add(i)
-              } catch {
-                // The connection died with the server: not acknowledged, may or may not be applied.
-              } finally {
-                inFlight--
-              }
-            }
-          }
-          const workers = Array.from({length: 4}, worker)
-          await sleep(60 + Math.random() * 300)
-          inFlightAtKill += inFlight
-          lake.proc.kill('SIGKILL')
-          kills++
-          await lake.stop()
-          stopped = true
-          await Promise.all(workers)
-
-          // Every few rounds, also kill a lake while it starts up (recovery, compaction).
-          if (round % 4 === 1) {
-            const starting = spawn(process.execPath, ['--import', 'tsx', 'src/lake/cli.ts'], {
-              cwd: REPO_ROOT,
-              env: {...process.env, LAKE_DIR: dir, LAKE_PORT: '0', LAKE_TLS_PORT: 'off', LAKE_COMPACT_BYTES: '1'},
-              stdio: 'ignore',
-            })
-            await sleep(Math.random() * 600)
-            starting.kill('SIGKILL')
-            kills++
-            await new Promise((resolve) => (starting.exitCode !== null || starting.signalCode !== null ? resolve(null) : starting.once('exit', resolve)))
-          }
-
-          lake = await spawnLake({dir, env: round % 3 === 2 ? {LAKE_COMPACT_BYTES: '1'} : {}})
-          const check = lakeClient(lake)
-          const ids: string[] = await check.fetch('*[_type == "n"]._id')
-          const counter = await check.getDocument('counter')
-          const present = new Set(ids)
-          const lost = [...acked].filter((i) => !present.has(`n-${i}`))
-          expect(lost, `acknowledged transactions lost after kill ${kills}`).toEqual([])
-          expect(counter?.count, `counter vs n-* documents after kill ${kills}`).toBe(ids.length)
-        }
-      } finally {
-        await lake.stop('SIGKILL') // also on failure: no lake outlives the test
-      }
-      expect(kills).toBeGreaterThanOrEqual(20)
-      expect(acked.size).toBeGreaterThan(100)
-      // The kills must have hit transactions in flight, or the test proves little.
-      expect(inFlightAtKill).toBeGreaterThan(20)
-    },
-    120_000,
-  )
+  // The SIGKILL loop (many kills with concurrent writers, kills during compaction) is in tests/crash: npm run test:crash.
 })
