@@ -1,9 +1,11 @@
 import {visionTool} from '@sanity/vision'
 import {defineConfig} from 'sanity'
+import {presentationTool} from 'sanity/presentation'
 import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas'
 import {DirectionalInput} from './src/studio/DirectionalInput'
 import {localLakeApiHost} from './src/studio/lakeHost'
+import {locations, mainDocuments, PREVIEW_MODE_ENABLE, previewOrigin} from './src/studio/presentation'
 import {structure} from './src/studio/structure'
 
 // SANITY_STUDIO_* variables are the ones Sanity exposes to the browser bundle.
@@ -19,7 +21,18 @@ export default defineConfig({
   projectId,
   dataset,
   ...(apiHost ? {apiHost, auth: {loginMethod: 'token' as const, apiHost}} : {}),
-  plugins: [structureTool({structure}), visionTool({defaultApiVersion: '2025-02-19'})],
+  plugins: [
+    structureTool({structure}),
+    // The reader's site beside the form (src/studio/presentation.ts); SANITY_STUDIO_PREVIEW_URL says where it is.
+    presentationTool({
+      previewUrl: {
+        initial: previewOrigin(projectId, process.env.SANITY_STUDIO_PREVIEW_URL),
+        previewMode: {enable: PREVIEW_MODE_ENABLE},
+      },
+      resolve: {locations, mainDocuments},
+    }),
+    visionTool({defaultApiVersion: '2025-02-19'}),
+  ],
   schema: {types: schemaTypes},
   form: {components: {input: DirectionalInput}},
 })

@@ -306,7 +306,7 @@ export type AllSanitySchemaTypes =
 
 // Source: src/queries.ts
 // Variable: articleBySlugQuery
-// Query: *[_type == "article" && slug.current == $slug][0]{    _id,    _createdAt,    _updatedAt,    headline,    lead,    "slug": slug.current,    language,    publishedAt,    byline,    subjects,    sourceText,    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},    body[]{      ...,      markDefs[]{        ...,        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}      }    },    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){      _id, text, kind, blockKey,      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}    }  }
+// Query: *[_type == "article" && slug.current == $slug][0]{    _id,    _createdAt,    _updatedAt,    headline,    lead,    "slug": slug.current,    language,    publishedAt,    byline,    subjects,    sourceText,    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},    body[]{      ...,      markDefs[]{        ...,        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}      }    },    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){      _id, text, kind, blockKey,      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}    }  }
 export type ArticleBySlugQueryResult = {
   _id: string;
   _createdAt: string;
@@ -325,6 +325,22 @@ export type ArticleBySlugQueryResult = {
     nameLatin: string | null;
     slug: string;
   } | null;
+  credits: Array<
+    | {
+        _id: string;
+        _type: "organization";
+        name: string;
+        nameLatin: string | null;
+        slug: string;
+      }
+    | {
+        _id: string;
+        _type: "person";
+        name: string;
+        nameLatin: string | null;
+        slug: string;
+      }
+  > | null;
   body: Array<{
     children?: Array<{
       marks?: Array<string>;
@@ -577,15 +593,399 @@ export type SearchQueryResult = Array<
     }
 >;
 
+// Source: src/queries.ts
+// Variable: articlesPageQuery
+// Query: {  "total": count(*[_type == "article" && defined(slug.current)]),  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc, _id asc) [$start...$end]{    _id,    _createdAt,    _updatedAt,    headline,    lead,    byline,    "slug": slug.current,    language,    publishedAt,    "sourceAgency": sourceAgency->{_id, name, "slug": slug.current}  }}
+export type ArticlesPageQueryResult = {
+  total: number;
+  articles: Array<{
+    _id: string;
+    _createdAt: string;
+    _updatedAt: string;
+    headline: string;
+    lead: string | null;
+    byline: string | null;
+    slug: string;
+    language: string;
+    publishedAt: string | null;
+    sourceAgency: {
+      _id: string;
+      name: string;
+      slug: string;
+    } | null;
+  }>;
+};
+
+// Source: src/queries.ts
+// Variable: personPageQuery
+// Query: *[_type == "person" && slug.current == $slug][0]{    _id,    _type,    _updatedAt,    name,    nameLatin,    "slug": slug.current,    jobTitle,    sameAs,    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},    "quotes": *[_type == "quote" && speaker._ref == ^._id]{      _id, _createdAt, text, kind, language, saidAt, blockKey,      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]  }
+export type PersonPageQueryResult = {
+  _id: string;
+  _type: "person";
+  _updatedAt: string;
+  name: string;
+  nameLatin: string | null;
+  slug: string;
+  jobTitle: string | null;
+  sameAs: Array<string> | null;
+  affiliation: {
+    _id: string;
+    name: string;
+    nameLatin: string | null;
+    slug: string;
+  } | null;
+  quotes: Array<{
+    _id: string;
+    _createdAt: string;
+    text: string;
+    kind: "direct" | "indirect";
+    language: string;
+    saidAt: string | null;
+    blockKey: string | null;
+    article: {
+      _id: string;
+      headline: string;
+      language: string;
+      publishedAt: string | null;
+      slug: string;
+    } | null;
+  }>;
+} | null;
+
+// Source: src/queries.ts
+// Variable: organizationPageQuery
+// Query: *[_type == "organization" && slug.current == $slug][0]{    _id,    _type,    _updatedAt,    name,    nameLatin,    "slug": slug.current,    shortNames,    kind,    sameAs,    "statements": *[_type == "quote" && speaker._ref == ^._id]{      _id, _createdAt, text, kind, language, saidAt, blockKey,      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit],    "articles": *[_type == "article" && defined(slug.current) && references(^._id)]      | order(coalesce(publishedAt, _createdAt) desc, _id asc) [0...$limit]{        _id, headline, lead, language, publishedAt, "slug": slug.current      }  }
+export type OrganizationPageQueryResult = {
+  _id: string;
+  _type: "organization";
+  _updatedAt: string;
+  name: string;
+  nameLatin: string | null;
+  slug: string;
+  shortNames: Array<string> | null;
+  kind:
+    | "armedGroup"
+    | "coalition"
+    | "government"
+    | "intergovernmental"
+    | "ministry"
+    | "newsAgency"
+    | "other"
+    | null;
+  sameAs: Array<string> | null;
+  statements: Array<{
+    _id: string;
+    _createdAt: string;
+    text: string;
+    kind: "direct" | "indirect";
+    language: string;
+    saidAt: string | null;
+    blockKey: string | null;
+    article: {
+      _id: string;
+      headline: string;
+      language: string;
+      publishedAt: string | null;
+      slug: string;
+    } | null;
+  }>;
+  articles: Array<{
+    _id: string;
+    headline: string;
+    lead: string | null;
+    language: string;
+    publishedAt: string | null;
+    slug: string;
+  }>;
+} | null;
+
+// Source: src/queries.ts
+// Variable: quotePageQuery
+// Query: *[_type == "quote" && _id == $id][0]{    _id,    _type,    _createdAt,    _updatedAt,    text,    kind,    language,    saidAt,    blockKey,    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},    "article": article->{_id, headline, language, publishedAt, "slug": slug.current, "sourceAgency": sourceAgency->name},    "paragraph": article->body[_key == ^.blockKey][0]{      ...,      markDefs[]{        ...,        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}      }    }  }
+export type QuotePageQueryResult = {
+  _id: string;
+  _type: "quote";
+  _createdAt: string;
+  _updatedAt: string;
+  text: string;
+  kind: "direct" | "indirect";
+  language: string;
+  saidAt: string | null;
+  blockKey: string | null;
+  speaker:
+    | {
+        _id: string;
+        _type: "organization";
+        name: string;
+        nameLatin: string | null;
+        slug: string;
+        jobTitle: null;
+      }
+    | {
+        _id: string;
+        _type: "person";
+        name: string;
+        nameLatin: string | null;
+        slug: string;
+        jobTitle: string | null;
+      };
+  article: {
+    _id: string;
+    headline: string;
+    language: string;
+    publishedAt: string | null;
+    slug: string;
+    sourceAgency: string | null;
+  } | null;
+  paragraph: {
+    children?: Array<{
+      marks?: Array<string>;
+      text?: string;
+      _type: "span";
+      _key: string;
+    }>;
+    style?: "blockquote" | "h2" | "h3" | "normal";
+    listItem?: never;
+    markDefs: Array<
+      | {
+          href?: string;
+          _type: "link";
+          _key: string;
+        }
+      | {
+          target:
+            | {
+                _id: string;
+                _type: "organization";
+                name: string;
+                nameLatin: string | null;
+                slug: string;
+              }
+            | {
+                _id: string;
+                _type: "person";
+                name: string;
+                nameLatin: string | null;
+                slug: string;
+              };
+          _type: "mention";
+          _key: string;
+        }
+      | {
+          quote: {
+            _id: string;
+            text: string;
+            kind: "direct" | "indirect";
+            speaker:
+              | {
+                  _id: string;
+                  _type: "organization";
+                  name: string;
+                  nameLatin: string | null;
+                  slug: string;
+                  jobTitle: null;
+                }
+              | {
+                  _id: string;
+                  _type: "person";
+                  name: string;
+                  nameLatin: string | null;
+                  slug: string;
+                  jobTitle: string | null;
+                };
+          };
+          _type: "quote";
+          _key: string;
+        }
+    > | null;
+    level?: number;
+    _type: "block";
+    _key: string;
+  } | null;
+} | null;
+
+// Source: src/queries.ts
+// Variable: searchCorpusQuery
+// Query: *[_type in $types]{_id, _type, headline, lead, "body": pt::text(body), text}
+export type SearchCorpusQueryResult = Array<
+  | {
+      _id: string;
+      _type: "article";
+      headline: string;
+      lead: string | null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "organization";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "person";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "quote";
+      headline: null;
+      lead: null;
+      body: string;
+      text: string;
+    }
+  | {
+      _id: string;
+      _type: "sanity.fileAsset";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "sanity.imageAsset";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+>;
+
+// Source: src/queries.ts
+// Variable: searchCorpusByIdQuery
+// Query: *[_type in $types && _id in $ids]{_id, _type, headline, lead, "body": pt::text(body), text}
+export type SearchCorpusByIdQueryResult = Array<
+  | {
+      _id: string;
+      _type: "article";
+      headline: string;
+      lead: string | null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "organization";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "person";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "quote";
+      headline: null;
+      lead: null;
+      body: string;
+      text: string;
+    }
+  | {
+      _id: string;
+      _type: "sanity.fileAsset";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "sanity.imageAsset";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+>;
+
+// Source: src/queries.ts
+// Variable: searchResultsQuery
+// Query: *[_type in ["article", "quote"] && _id in $ids]{    _id,    _type,    language,    _type == "article" => {headline, lead, publishedAt, "slug": slug.current},    _type == "quote" => {      text,      kind,      "speaker": speaker->{_id, _type, name, "slug": slug.current},      "article": article->{headline, "slug": slug.current}    }  }
+export type SearchResultsQueryResult = Array<
+  | {
+      _id: string;
+      _type: "article";
+      language: string;
+      headline: string;
+      lead: string | null;
+      publishedAt: string | null;
+      slug: string;
+    }
+  | {
+      _id: string;
+      _type: "quote";
+      language: string;
+      text: string;
+      kind: "direct" | "indirect";
+      speaker:
+        | {
+            _id: string;
+            _type: "organization";
+            name: string;
+            slug: string;
+          }
+        | {
+            _id: string;
+            _type: "person";
+            name: string;
+            slug: string;
+          };
+      article: {
+        headline: string;
+        slug: string;
+      } | null;
+    }
+>;
+
+// Source: src/queries.ts
+// Variable: sitemapQuery
+// Query: {  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc) [0...$limit]{"slug": slug.current, _updatedAt},  "people": *[_type == "person" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt},  "organizations": *[_type == "organization" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt}}
+export type SitemapQueryResult = {
+  articles: Array<{
+    slug: string;
+    _updatedAt: string;
+  }>;
+  people: Array<{
+    slug: string;
+    _updatedAt: string;
+  }>;
+  organizations: Array<{
+    slug: string;
+    _updatedAt: string;
+  }>;
+};
+
 // Query TypeMap
 import "@sanity/client";
 declare module "@sanity/client" {
   interface SanityQueries {
-    '\n  *[_type == "article" && slug.current == $slug][0]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    byline,\n    subjects,\n    sourceText,\n    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},\n    body[]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    },\n    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},\n    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},\n    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){\n      _id, text, kind, blockKey,\n      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}\n    }\n  }\n': ArticleBySlugQueryResult;
+    '\n  *[_type == "article" && slug.current == $slug][0]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    byline,\n    subjects,\n    sourceText,\n    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},\n    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},\n    body[]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    },\n    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},\n    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},\n    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){\n      _id, text, kind, blockKey,\n      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}\n    }\n  }\n': ArticleBySlugQueryResult;
     '\n  *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc) [0...$limit]{\n    _id,\n    _createdAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    "sourceAgency": sourceAgency->name\n  }\n': LatestArticlesQueryResult;
     '\n  *[_type == "person" && slug.current == $slug][0]{\n    _id,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    jobTitle,\n    aliases,\n    sameAs,\n    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},\n    "quotes": *[_type == "quote" && speaker._ref == ^._id] | order(_id asc){\n      _id, text, kind,\n      "article": article->{_id, headline, "slug": slug.current}\n    }\n  }\n': PersonBySlugQueryResult;
     '\n  *[_type == "quote" && _id == $id][0]{\n    _id,\n    text,\n    kind,\n    language,\n    saidAt,\n    blockKey,\n    subjects,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, "slug": slug.current},\n    "about": about[]->{_id, _type, name}\n  }\n': QuoteByIdQueryResult;
     '\n  *[_type == "quote" && speaker._ref == $speakerId] | order(_id asc){\n    _id,\n    text,\n    kind,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, "slug": slug.current}\n  }\n': QuotesBySpeakerQueryResult;
     '\n  *[_type in ["article", "quote"] && [headline, lead, text] match $q] | order(_type asc, _id asc) [0...$limit]{\n    _id,\n    _type,\n    _type == "article" => {headline, lead, "slug": slug.current},\n    _type == "quote" => {\n      text,\n      kind,\n      "speaker": speaker->{_id, name},\n      "article": article->{headline, "slug": slug.current}\n    }\n  }\n': SearchQueryResult;
+    '{\n  "total": count(*[_type == "article" && defined(slug.current)]),\n  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc, _id asc) [$start...$end]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    byline,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    "sourceAgency": sourceAgency->{_id, name, "slug": slug.current}\n  }\n}': ArticlesPageQueryResult;
+    '\n  *[_type == "person" && slug.current == $slug][0]{\n    _id,\n    _type,\n    _updatedAt,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    jobTitle,\n    sameAs,\n    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},\n    "quotes": *[_type == "quote" && speaker._ref == ^._id]{\n      _id, _createdAt, text, kind, language, saidAt, blockKey,\n      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}\n    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]\n  }\n': PersonPageQueryResult;
+    '\n  *[_type == "organization" && slug.current == $slug][0]{\n    _id,\n    _type,\n    _updatedAt,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    shortNames,\n    kind,\n    sameAs,\n    "statements": *[_type == "quote" && speaker._ref == ^._id]{\n      _id, _createdAt, text, kind, language, saidAt, blockKey,\n      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}\n    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit],\n    "articles": *[_type == "article" && defined(slug.current) && references(^._id)]\n      | order(coalesce(publishedAt, _createdAt) desc, _id asc) [0...$limit]{\n        _id, headline, lead, language, publishedAt, "slug": slug.current\n      }\n  }\n': OrganizationPageQueryResult;
+    '\n  *[_type == "quote" && _id == $id][0]{\n    _id,\n    _type,\n    _createdAt,\n    _updatedAt,\n    text,\n    kind,\n    language,\n    saidAt,\n    blockKey,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, language, publishedAt, "slug": slug.current, "sourceAgency": sourceAgency->name},\n    "paragraph": article->body[_key == ^.blockKey][0]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    }\n  }\n': QuotePageQueryResult;
+    '\n  *[_type in $types]{_id, _type, headline, lead, "body": pt::text(body), text}\n': SearchCorpusQueryResult;
+    '\n  *[_type in $types && _id in $ids]{_id, _type, headline, lead, "body": pt::text(body), text}\n': SearchCorpusByIdQueryResult;
+    '\n  *[_type in ["article", "quote"] && _id in $ids]{\n    _id,\n    _type,\n    language,\n    _type == "article" => {headline, lead, publishedAt, "slug": slug.current},\n    _type == "quote" => {\n      text,\n      kind,\n      "speaker": speaker->{_id, _type, name, "slug": slug.current},\n      "article": article->{headline, "slug": slug.current}\n    }\n  }\n': SearchResultsQueryResult;
+    '{\n  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc) [0...$limit]{"slug": slug.current, _updatedAt},\n  "people": *[_type == "person" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt},\n  "organizations": *[_type == "organization" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt}\n}': SitemapQueryResult;
   }
 }

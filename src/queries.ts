@@ -3,6 +3,16 @@ import {defineQuery} from 'groq'
 
 const speakerProjection = /* groq */ `{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}`
 
+// Body blocks with their annotations' targets, as the renderer (src/content/render.ts) needs them.
+const blockProjection = /* groq */ `{
+      ...,
+      markDefs[]{
+        ...,
+        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->${speakerProjection}}},
+        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}
+      }
+    }`
+
 export const articleBySlugQuery = defineQuery(`
   *[_type == "article" && slug.current == $slug][0]{
     _id,
@@ -17,14 +27,8 @@ export const articleBySlugQuery = defineQuery(`
     subjects,
     sourceText,
     "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},
-    body[]{
-      ...,
-      markDefs[]{
-        ...,
-        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->${speakerProjection}}},
-        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}
-      }
-    },
+    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},
+    body[]${blockProjection},
     "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},
     "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},
     "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){
@@ -103,3 +107,115 @@ export const searchQuery = defineQuery(`
     }
   }
 `)
+
+// ---- The reader's site (src/site/) ----
+
+/** One page of the home page's list, newest first, and how many articles there are in all. */
+export const articlesPageQuery = defineQuery(`{
+  "total": count(*[_type == "article" && defined(slug.current)]),
+  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc, _id asc) [$start...$end]{
+    _id,
+    _createdAt,
+    _updatedAt,
+    headline,
+    lead,
+    byline,
+    "slug": slug.current,
+    language,
+    publishedAt,
+    "sourceAgency": sourceAgency->{_id, name, "slug": slug.current}
+  }
+}`)
+
+/** A person with every quote of theirs across all articles, newest first. */
+export const personPageQuery = defineQuery(`
+  *[_type == "person" && slug.current == $slug][0]{
+    _id,
+    _type,
+    _updatedAt,
+    name,
+    nameLatin,
+    "slug": slug.current,
+    jobTitle,
+    sameAs,
+    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},
+    "quotes": *[_type == "quote" && speaker._ref == ^._id]{
+      _id, _createdAt, text, kind, language, saidAt, blockKey,
+      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}
+    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]
+  }
+`)
+
+/** An organization with its statements and the articles that mention (or credit) it, newest first. */
+export const organizationPageQuery = defineQuery(`
+  *[_type == "organization" && slug.current == $slug][0]{
+    _id,
+    _type,
+    _updatedAt,
+    name,
+    nameLatin,
+    "slug": slug.current,
+    shortNames,
+    kind,
+    sameAs,
+    "statements": *[_type == "quote" && speaker._ref == ^._id]{
+      _id, _createdAt, text, kind, language, saidAt, blockKey,
+      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}
+    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit],
+    "articles": *[_type == "article" && defined(slug.current) && references(^._id)]
+      | order(coalesce(publishedAt, _createdAt) desc, _id asc) [0...$limit]{
+        _id, headline, lead, language, publishedAt, "slug": slug.current
+      }
+  }
+`)
+
+/** One quote with its speaker and the paragraph it comes from. */
+export const quotePageQuery = defineQuery(`
+  *[_type == "quote" && _id == $id][0]{
+    _id,
+    _type,
+    _createdAt,
+    _updatedAt,
+    text,
+    kind,
+    language,
+    saidAt,
+    blockKey,
+    "speaker": speaker->${speakerProjection},
+    "article": article->{_id, headline, language, publishedAt, "slug": slug.current, "sourceAgency": sourceAgency->name},
+    "paragraph": article->body[_key == ^.blockKey][0]${blockProjection}
+  }
+`)
+
+/** The searchable text of every article and quote (raw perspective: drafts too), for the site's folded index. */
+export const searchCorpusQuery = defineQuery(`
+  *[_type in $types]{_id, _type, headline, lead, "body": pt::text(body), text}
+`)
+
+/** The same for a few documents, when the listener says they changed. */
+export const searchCorpusByIdQuery = defineQuery(`
+  *[_type in $types && _id in $ids]{_id, _type, headline, lead, "body": pt::text(body), text}
+`)
+
+/** What a search result shows, for the ids the folded index found. */
+export const searchResultsQuery = defineQuery(`
+  *[_type in ["article", "quote"] && _id in $ids]{
+    _id,
+    _type,
+    language,
+    _type == "article" => {headline, lead, publishedAt, "slug": slug.current},
+    _type == "quote" => {
+      text,
+      kind,
+      "speaker": speaker->{_id, _type, name, "slug": slug.current},
+      "article": article->{headline, "slug": slug.current}
+    }
+  }
+`)
+
+/** Every page address, for /sitemap.xml. */
+export const sitemapQuery = defineQuery(`{
+  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc) [0...$limit]{"slug": slug.current, _updatedAt},
+  "people": *[_type == "person" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt},
+  "organizations": *[_type == "organization" && defined(slug.current)] | order(_id asc) [0...$limit]{"slug": slug.current, _updatedAt}
+}`)

@@ -20,9 +20,9 @@ async function run<T>(query: string, params: Record<string, unknown>): Promise<T
 describe('queries', () => {
   it('exports only parseable queries that take parameters instead of spliced values', () => {
     const entries = Object.entries(queries)
-    expect(entries.length).toBe(6)
+    expect(entries.length).toBe(14)
     for (const [name, query] of entries) {
-      expect(() => parse(query, {params: {limit: 1}}), name).not.toThrow()
+      expect(() => parse(query, {params: {limit: 1, start: 0, end: 1}}), name).not.toThrow()
       expect(query, name).toMatch(/\$[a-zA-Z]+/)
     }
   })

@@ -1,8 +1,9 @@
 // `npm run dev`: Sanity Studio on the local lake, on this machine, with no Sanity account.
 //
-// Starts (or reuses) the local lake, starts the Studio dev server (`sanity dev`, Vite) on a
-// private loopback port, and puts both behind one HTTP/2 origin, https://local.localhost:<port>
-// (see src/dev/front.ts). Prints a log-in link made for this run (src/dev/login.ts), never the token.
+// Starts (or reuses) the local lake, starts the Studio dev server (`sanity dev`, Vite) and the
+// reader's site on private loopback ports, and puts them behind one HTTP/2 front: the Studio on
+// https://local.localhost:<port>, the site on https://site.localhost:<port> (see src/dev/front.ts).
+// Prints a log-in link made for this run (src/dev/login.ts), never the token.
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -10,10 +11,14 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {exposurePolicy} from '../dev/exposure'
 import {startFront, type RunningFront} from '../dev/front'
+import {SITE_HOST_NAME} from '../dev/hosts'
 import {createLoginLink} from '../dev/login'
 import {lakeAnswers, runningLakeToken} from '../lake/discover'
 import {DEFAULT_DIR, DEFAULT_PORT, portFrom, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
 import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
+import {siteConfigFromEnv} from '../site/config'
+import {startSite} from '../site/server'
+import {connectSite} from '../site/source'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SANITY_BIN = path.join(ROOT, 'node_modules', '.bin', 'sanity')
@@ -138,7 +143,36 @@ async function main(): Promise<void> {
     const lake = await openLake(env, log)
     if (lake.running) cleanups.push(() => lake.running?.close())
 
+    // The front listens first: the site's links and the Studio's preview URL name its port.
     const studioPort = await freePort()
+    const sitePort = await freePort()
+    const {cert, key} = await loadOrCreateCertificate(lake.dir)
+    const login = createLoginLink(lake.token, PROJECT_ID)
+    const front: RunningFront = await startFront({
+      port: frontPort,
+      cert,
+      key,
+      lakeUrl: lake.url,
+      studioUrl: `http://${HOST}:${studioPort}`,
+      siteUrl: `http://${HOST}:${sitePort}`,
+      login,
+      exposure: exposurePolicy(ROOT, lake.dir),
+      log,
+    })
+    cleanups.push(() => front.close())
+    const origin = `https://${PROJECT_ID}.localhost:${front.port}`
+    const siteOrigin = `https://${SITE_HOST_NAME}:${front.port}`
+
+    // The reader's site, in this process, reading this lake with its token (drafts for preview).
+    const site = await startSite({
+      source: await connectSite({LAKE_PORT: new URL(lake.url).port, LAKE_DIR: lake.dir, LAKE_TOKEN: lake.token}),
+      // Its addresses are the front's: canonical links, the Studio that may frame it, click-to-edit links.
+      config: siteConfigFromEnv({...env, SITE_PORT: String(sitePort), SITE_URL: siteOrigin, SITE_STUDIO_URL: origin}),
+      log,
+      buildOverlayNow: true,
+    })
+    cleanups.push(() => site.close())
+
     const child = await startStudioServer(studioPort, lake.dir, env, log)
     cleanups.push(
       () =>
@@ -155,31 +189,17 @@ async function main(): Promise<void> {
       void stop(1)
     })
 
-    const {cert, key} = await loadOrCreateCertificate(lake.dir)
-    const login = createLoginLink(lake.token, PROJECT_ID)
-    const front: RunningFront = await startFront({
-      port: frontPort,
-      cert,
-      key,
-      lakeUrl: lake.url,
-      studioUrl: `http://${HOST}:${studioPort}`,
-      login,
-      exposure: exposurePolicy(ROOT, lake.dir),
-      log,
-    })
-    cleanups.push(() => front.close())
-
-    const origin = `https://${PROJECT_ID}.localhost:${front.port}`
     const out = [
       `Newsroom Studio on the local lake (project "${PROJECT_ID}", dataset "production")`,
       `  log in  ${origin}${login.path}`,
       `          ^ open this once per browser: it logs the Studio in to the lake. It is not the lake token, and it works only`,
       `            while this npm run dev runs; still, keep it to yourself.`,
       `  studio  ${origin}/`,
+      `  site    ${siteOrigin}/  (the reader's site; the Studio's Presentation tool shows it beside the form)`,
       `  lake    ${lake.url}  (data in ${lake.dir}${lake.running ? '' : '; a lake that was already running'})`,
       `  cert    self-signed, ${path.join(lake.dir, TLS_CERT_FILE)}: on the first visit choose "Advanced" → "Proceed to ${PROJECT_ID}.localhost",`,
-      `          or trust that file once (docs/studio.md, "The certificate").`,
-      `Ctrl-C stops the Studio${lake.running ? ' and the lake' : ''}.`,
+      `          and once more on the site's address; or trust that file once (docs/studio.md, "The certificate").`,
+      `Ctrl-C stops the Studio, the site${lake.running ? ' and the lake' : ''}.`,
     ]
     process.stdout.write(out.join('\n') + '\n')
   } catch (err) {

@@ -1,10 +1,12 @@
-// Renders an article (the result of articleBySlugQuery) to HTML with @portabletext/to-html.
+// Renders an article (the result of articleBySlugQuery) to HTML with @portabletext/to-html: the one
+// renderer behind `npm run render` and the reader's site (src/site/).
 // @portabletext/to-html adds no dir/lang; every element holding article text gets them here.
 import {escapeHTML, toHTML, type PortableTextComponents} from '@portabletext/to-html'
 import type {ArticleBySlugQueryResult} from '../../sanity.types'
 import {directionOfLanguage, isSafeHref} from './rules'
 
 export type RenderableArticle = NonNullable<ArticleBySlugQueryResult>
+export type RenderableBlock = NonNullable<RenderableArticle['body']>[number]
 
 /** Where mentions and quotes link to; the defaults suit a site with /people, /organizations and /quotes pages. */
 export interface LinkPaths {
@@ -13,10 +15,20 @@ export interface LinkPaths {
   quote: (id: string) => string
 }
 
-export interface RenderOptions {
+/** A `data-sanity` value for a field of a document (the Presentation tool's click-to-edit), or nothing. */
+export type EditAttribute = (doc: {_id: string; _type: string}, path: string) => string | undefined
+
+export interface BodyOptions {
+  paths?: Partial<LinkPaths>
+  /** Give each block id="<its _key>", so quotes can link to the paragraph they come from. */
+  anchors?: boolean
+  /** Mark blocks and quotes for click-to-edit (draft preview only); `doc` is the document owning the body. */
+  edit?: {attribute: EditAttribute; doc: {_id: string; _type: string}}
+}
+
+export interface RenderOptions extends BodyOptions {
   /** A full HTML document instead of an <article> fragment. */
   document?: boolean
-  paths?: Partial<LinkPaths>
 }
 
 const defaultPaths: LinkPaths = {
@@ -25,16 +37,28 @@ const defaultPaths: LinkPaths = {
   quote: (id) => `/quotes/${encodeURIComponent(id)}`,
 }
 
-type MarkDef = NonNullable<NonNullable<RenderableArticle['body']>[number]['markDefs']>[number]
+type MarkDef = NonNullable<RenderableBlock['markDefs']>[number]
 type QuoteMark = Extract<MarkDef, {_type: 'quote'}>
 type MentionMark = Extract<MarkDef, {_type: 'mention'}>
 type LinkMark = Extract<MarkDef, {_type: 'link'}>
 
-export function renderArticle(article: RenderableArticle, options: RenderOptions = {}): string {
+const BLOCK_TAGS: Record<string, string> = {normal: 'p', h2: 'h2', h3: 'h3', blockquote: 'blockquote'}
+
+const dataSanity = (value: string | undefined): string => (value ? ` data-sanity="${escapeHTML(value)}"` : '')
+
+/** Portable Text blocks (body, or one paragraph of it) to HTML, with quotes, mentions and safe links. */
+export function renderBody(blocks: readonly RenderableBlock[] | null | undefined, options: BodyOptions = {}): string {
   const paths = {...defaultPaths, ...options.paths}
-  const lang = article.language || 'ar'
-  const dir = directionOfLanguage(lang)
-  const attrs = `lang="${escapeHTML(lang)}" dir="${dir}"`
+  const {edit} = options
+
+  const blockComponent =
+    (tag: string) =>
+    ({children, value}: {children?: string; value: {_key?: string}}): string => {
+      const key = value._key
+      const id = options.anchors && key ? ` id="${escapeHTML(key)}"` : ''
+      const attr = edit && key ? dataSanity(edit.attribute(edit.doc, `body[_key=="${key}"]`)) : ''
+      return `<${tag}${id}${attr}>${children ?? ''}</${tag}>`
+    }
 
   const components: Partial<PortableTextComponents> = {
     marks: {
@@ -48,9 +72,10 @@ export function renderArticle(article: RenderableArticle, options: RenderOptions
         if (!quote) return children
         const speaker = quote.speaker?.name
         const title = speaker ? ` title="${escapeHTML(speaker)}"` : ''
+        const attr = edit ? dataSanity(edit.attribute({_id: quote._id, _type: 'quote'}, 'text')) : ''
         // quotes:none: the source carries its own marks (or none, for reported speech); a browser's
         // default <q> marks would add characters the agency never wrote.
-        return `<q cite="${escapeHTML(paths.quote(quote._id))}" data-quote-id="${escapeHTML(quote._id)}" data-kind="${escapeHTML(quote.kind)}"${title} style="quotes: none">${children}</q>`
+        return `<q cite="${escapeHTML(paths.quote(quote._id))}" data-quote-id="${escapeHTML(quote._id)}" data-kind="${escapeHTML(quote.kind)}"${title} style="quotes: none"${attr}>${children}</q>`
       },
       mention: ({children, value}: {children: string; value?: MentionMark}) => {
         const target = value?.target
@@ -60,13 +85,55 @@ export function renderArticle(article: RenderableArticle, options: RenderOptions
       },
     },
   }
+  if (options.anchors || edit) {
+    components.block = Object.fromEntries(Object.entries(BLOCK_TAGS).map(([style, tag]) => [style, blockComponent(tag)]))
+    components.unknownBlockStyle = blockComponent('p')
+  }
+  return toHTML([...(blocks ?? [])], {components, onMissingComponent: false})
+}
 
-  const body = toHTML(article.body ?? [], {components, onMissingComponent: false})
-  const lead = article.lead ? `\n<p class="lead">${escapeHTML(article.lead)}</p>` : ''
-  const agency = article.sourceAgency?.name
-    ? `\n<footer><p class="source">${escapeHTML(article.sourceAgency.name)}</p></footer>`
-    : ''
-  const fragment = `<article ${attrs}>\n<header>\n<h1>${escapeHTML(article.headline)}</h1>${lead}\n</header>\n${body}${agency}\n</article>`
+/** A date as readers of `language` write it (UTC), or undefined when it is not a date. */
+export function formatDate(iso: string | null | undefined, language = 'ar'): string | undefined {
+  if (!iso) return undefined
+  const date = new Date(iso)
+  if (Number.isNaN(date.getTime())) return undefined
+  try {
+    return new Intl.DateTimeFormat(language, {dateStyle: 'long', timeZone: 'UTC'}).format(date)
+  } catch {
+    return new Intl.DateTimeFormat('ar', {dateStyle: 'long', timeZone: 'UTC'}).format(date)
+  }
+}
+
+export function renderArticle(article: RenderableArticle, options: RenderOptions = {}): string {
+  const paths = {...defaultPaths, ...options.paths}
+  const lang = article.language || 'ar'
+  const dir = directionOfLanguage(lang)
+  const attrs = `lang="${escapeHTML(lang)}" dir="${dir}"`
+  const doc = {_id: article._id, _type: 'article'}
+  const edit = (path: string) => (options.edit ? dataSanity(options.edit.attribute(doc, path)) : '')
+
+  const body = renderBody(article.body, {...options, edit: options.edit ? {attribute: options.edit.attribute, doc} : undefined})
+  const lead = article.lead ? `\n<p class="lead"${edit('lead')}>${escapeHTML(article.lead)}</p>` : ''
+
+  const date = formatDate(article.publishedAt, lang)
+  const meta = [
+    date ? `<time datetime="${escapeHTML(article.publishedAt ?? '')}">${escapeHTML(date)}</time>` : '',
+    article.byline ? `<span class="byline"${edit('byline')}>${escapeHTML(article.byline)}</span>` : '',
+  ].filter(Boolean)
+  const metaLine = meta.length ? `\n<p class="meta">${meta.join(' · ')}</p>` : ''
+
+  const link = (entity: {_type?: string; name?: string | null; slug?: string | null}, type: string) => {
+    const name = escapeHTML(entity.name ?? '')
+    if (!entity.slug) return name
+    const href = type === 'person' ? paths.person(entity.slug) : paths.organization(entity.slug)
+    return `<a href="${escapeHTML(href)}">${name}</a>`
+  }
+  const agency = article.sourceAgency?.name ? `<p class="source">${link(article.sourceAgency, 'organization')}</p>` : ''
+  const credits = (article.credits ?? []).filter((c) => c?.name)
+  const creditLine = credits.length ? `<p class="credits">${credits.map((c) => link(c, c._type)).join('، ')}</p>` : ''
+  const footer = agency || creditLine ? `\n<footer>${[agency, creditLine].filter(Boolean).join('\n')}</footer>` : ''
+
+  const fragment = `<article ${attrs}>\n<header>\n<h1${edit('headline')}>${escapeHTML(article.headline)}</h1>${lead}${metaLine}\n</header>\n${body}${footer}\n</article>`
 
   if (!options.document) return fragment
   return `<!doctype html>
@@ -78,9 +145,9 @@ export function renderArticle(article: RenderableArticle, options: RenderOptions
 <style>
 body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; font: 1.125rem/1.7 system-ui, "Noto Naskh Arabic", "Noto Sans Arabic", sans-serif; }
 .lead { font-size: 1.25rem; color: #333; }
+.meta, .source, .credits { color: #666; font-size: 0.9rem; }
 q { background: #fff6d6; }
 a.mention { color: inherit; text-decoration: underline dotted; }
-.source { color: #666; font-size: 0.9rem; }
 </style>
 </head>
 <body>

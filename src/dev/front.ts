@@ -4,7 +4,7 @@ import net from 'node:net'
 import type {AddressInfo, Socket} from 'node:net'
 import type {Duplex} from 'node:stream'
 import {sendRefusal, servedPathRefusal, type ExposurePolicy} from './exposure'
-import {hostRefusal, requestedAuthority} from './hosts'
+import {frontAppOf, hostRefusal, requestedAuthority, SITE_HOST_NAME} from './hosts'
 import type {LoginLink} from './login'
 
 /**
@@ -20,6 +20,8 @@ import type {LoginLink} from './login'
  * - Every request, upgrades included, must name a loopback host on this port (src/dev/hosts.ts);
  *   that Host goes upstream unchanged, so Vite's and the lake's own checks see it too.
  * - Nothing under the project but what the Studio needs reaches Vite (src/dev/exposure.ts).
+ * - `https://site.localhost:<port>` is the reader's site, whole (no lake, no Vite, no log-in link):
+ *   the Studio's Presentation tool frames it, which an http:// site could not be (mixed content).
  * - No CORS headers are added here: the lake and Vite answer for their own.
  */
 
@@ -48,6 +50,8 @@ export interface FrontOptions {
   lakeUrl: string
   /** The Studio dev server's base URL, e.g. http://127.0.0.1:3334 */
   studioUrl: string
+  /** The reader's site's base URL, e.g. http://127.0.0.1:3001, served as https://site.localhost:<port>. */
+  siteUrl?: string
   /** Answers its own requests (the log-in link) before anything is proxied. */
   login?: LoginLink
   /** What may be asked of the Studio dev server (its root is the project). */
@@ -110,7 +114,9 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   const log = options.log ?? (() => {})
   const lake = targetOf(options.lakeUrl, 'local lake')
   const studio = targetOf(options.studioUrl, 'Studio dev server')
+  const site = options.siteUrl ? targetOf(options.siteUrl, 'reader site') : undefined
   const pick = (url: string | undefined): Target => (API_PATH.test(url ?? '/') ? lake : studio)
+  const noSite = `No reader site runs behind this npm run dev; ${SITE_HOST_NAME} is not served.`
 
   const server = http2.createSecureServer({cert: options.cert, key: options.key, allowHTTP1: true})
   // Known once listening; requests cannot arrive before.
@@ -119,12 +125,27 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   server.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
     const badHost = hostRefusal(req.headers, port)
     if (badHost) return sendRefusal(res, {status: 421, message: badHost})
+    const route = frontAppOf(req.headers, port)
+    if ('refusal' in route) return sendRefusal(res, {status: 421, message: route.refusal})
+    if (route.app === 'site') {
+      // The site host reaches the site only: never Vite's file serving, the lake or the log-in link.
+      if (!site) return sendRefusal(res, {status: 421, message: noSite})
+      return proxy(req, res, site)
+    }
     if (options.login?.handle(req, res)) return
     const target = pick(req.url)
     if (target === studio) {
       const refusal = servedPathRefusal(req.url, options.exposure)
       if (refusal) return sendRefusal(res, refusal)
     }
+    proxy(req, res, target)
+  })
+
+  function proxy(
+    req: http2.Http2ServerRequest | http.IncomingMessage,
+    res: http2.Http2ServerResponse | http.ServerResponse,
+    target: Target,
+  ): void {
     const upstream = http.request(
       {
         hostname: target.hostname,
@@ -159,7 +180,7 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
       if (!finished) upstream.destroy()
     })
     ;(req as NodeJS.ReadableStream).pipe(upstream)
-  })
+  }
 
   // HTTP/1.1 upgrades (WebSockets) reach the http2 server through its HTTP/1 fallback.
   const sockets = new Set<Duplex>()
@@ -167,6 +188,10 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
     socket.on('error', () => socket.destroy())
     const badHost = hostRefusal(req.headers, port)
     if (badHost) return refuseUpgrade(socket, 421, 'Misdirected Request', badHost)
+    const route = frontAppOf(req.headers, port)
+    if ('refusal' in route) return refuseUpgrade(socket, 421, 'Misdirected Request', route.refusal)
+    // The site takes no WebSockets (its live updates are server-sent events).
+    if (route.app === 'site') return refuseUpgrade(socket, 404, 'Not Found', `The reader site on ${SITE_HOST_NAME} takes no WebSocket.`)
     const target = pick(req.url)
     const refusal = target === studio ? servedPathRefusal(req.url, options.exposure) : null
     if (refusal) return refuseUpgrade(socket, refusal.status, refusal.status === 400 ? 'Bad Request' : 'Not Found', refusal.message)
@@ -221,6 +246,7 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
         for (const s of tlsSockets) s.destroy()
         lake.agent.destroy()
         studio.agent.destroy()
+        site?.agent.destroy()
         server.close(() => resolve())
       }),
   }

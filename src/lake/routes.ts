@@ -12,6 +12,7 @@ import {decodeSegment, idProblem, isRootPathId, publishedIdOf} from './ids'
 import {parseClientJson} from './json'
 import {planActions} from './actions'
 import {serveListener, type ListenerHub} from './listen'
+import {serveLiveEvents} from './liveEvents'
 import {accessKind, bodyLimitFor, formatBytes, LIMIT_ENV, type BodyLimit, type LakeLimits, type Usage} from './limits'
 import {planTransaction, validateVisibility} from './mutations'
 import {applyPerspective, parsePerspective, perspectiveKey, type Perspective} from './perspective'
@@ -276,6 +277,21 @@ function handleListen(call: Call, datasetName: string | undefined): void {
   )
 }
 
+/** `GET data/live/events/:dataset[?includeDrafts=true]`: the Live Content API's stream (liveEvents.ts). */
+function handleLiveEvents(call: Call, datasetName: string | undefined): void {
+  checkDataset(call, datasetName)
+  requireMethod(call, 'GET')
+  const includeDrafts = flag(call.url.searchParams.get('includeDrafts'), false)
+  if (includeDrafts) requireToken(call, 'live events with includeDrafts=true')
+  serveLiveEvents(
+    call.ctx.dataset,
+    call.res,
+    {datasetName: call.ctx.datasetName, includeDrafts, keepAliveMs: call.ctx.keepAliveMs},
+    call.ctx.listeners,
+    call.access,
+  )
+}
+
 async function handleExport(call: Call, datasetName: string | undefined): Promise<void> {
   checkDataset(call, datasetName)
   requireMethod(call, 'GET')
@@ -319,6 +335,7 @@ async function route(call: Call, segments: string[]): Promise<void> {
     if (second === 'doc' && segments.length === 4) return handleDoc(call, third, fourth)
     if (second === 'mutate' && segments.length === 3) return handleMutate(call, third)
     if (second === 'listen' && segments.length === 3) return handleListen(call, third)
+    if (second === 'live' && third === 'events' && segments.length === 4) return handleLiveEvents(call, fourth)
     if (second === 'export' && segments.length === 3) return handleExport(call, third)
     if (second === 'actions' && segments.length === 3) return handleActions(call, third)
     if (second === 'ping' && segments.length === 3) {
@@ -352,7 +369,7 @@ async function route(call: Call, segments: string[]): Promise<void> {
   if (handled) return
   throw gatewayError(
     404,
-    `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/actions, data/listen, data/export, data/history, projects/${call.ctx.projectId}[/datasets], features and the Studio's metadata endpoints)`,
+    `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/actions, data/listen, data/live/events, data/export, data/history, projects/${call.ctx.projectId}[/datasets], features and the Studio's metadata endpoints)`,
   )
 }
 

@@ -337,6 +337,57 @@ describe('npm run dev answers only to loopback host names (issue 8, item 12)', (
   })
 })
 
+describe('site.localhost on the front is the reader site and nothing else (issue 9)', () => {
+  const siteHost = () => ({host: `site.localhost:${dev.frontPort}`})
+  /** The site's own Arabic error page, not Vite's, the lake's or the Studio's answer. */
+  const isSitePage = (answer: Answer) => answer.type.startsWith('text/html') && answer.body.includes('<html lang="ar" dir="rtl">')
+
+  it('serves the site under site.localhost and the Studio under every other loopback name', async () => {
+    const site = await request('front', '/', siteHost())
+    expect(site.status).toBe(200)
+    expect(isSitePage(site)).toBe(true)
+    expect(site.body).not.toContain('/@vite/client')
+    const studio = await request('front', '/')
+    expect(studio.body).toContain('/@vite/client')
+  })
+
+  it("never reaches Vite's files, the lake or the log-in link", async () => {
+    const targets = [...hostilePaths(), '/@vite/client', '/.sanity/runtime/app.js', '/sanity.config.ts', '/package.json', '/v1/ping', '/v2025-02-19/users/me', dev.loginPath]
+    for (const target of targets) {
+      const answer = await request('front', target, siteHost())
+      assertRefused('front (site.localhost)', target, answer)
+      expect(isSitePage(answer), `site.localhost ${target} → ${answer.status} ${answer.type}`).toBe(true)
+      expect(answer.body).not.toContain('PONG')
+    }
+  })
+
+  it('refuses one request that names the site by :authority and the Studio by Host', async () => {
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const session = http2.connect(`https://127.0.0.1:${dev.frontPort}`, {rejectUnauthorized: false})
+      session.on('error', reject)
+      const stream = session.request({':path': '/@vite/client', ':authority': `site.localhost:${dev.frontPort}`, host: `local.localhost:${dev.frontPort}`})
+      let status = 0
+      const chunks: Buffer[] = []
+      stream.on('response', (headers) => (status = Number(headers[':status'])))
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => {
+        session.close()
+        resolve({status, type: '', body: Buffer.concat(chunks).toString('utf8')})
+      })
+      stream.on('error', reject)
+      stream.end()
+    })
+    expect(answer.status).toBe(421)
+    expect(answer.body).toContain('name different hosts')
+  })
+
+  it('takes no WebSocket upgrade on site.localhost', async () => {
+    const client = await request('front', '/@vite/client')
+    const wsToken = /const wsToken = "([^"]+)"/.exec(client.body)?.[1]
+    expect(await upgradeStatus(`/?token=${wsToken}`, `site.localhost:${dev.frontPort}`)).toMatch(/^HTTP\/1\.1 404 /)
+  })
+})
+
 describe('a lake directory without a leading dot (LAKE_DIR=lake-data) is refused too', () => {
   const policy = exposurePolicy(REPO_ROOT, path.join(REPO_ROOT, 'lake-data'))
 

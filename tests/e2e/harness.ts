@@ -1,0 +1,85 @@
+// `npm run dev` on a fresh lake and headless Chromium, for the browser tests.
+import {spawn, type ChildProcess} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import {chromium, type Browser} from 'playwright-core'
+import {REPO_ROOT} from '../helpers/lake'
+
+export const ARTIFACTS = path.join(REPO_ROOT, 'test-results')
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+
+export interface Dev {
+  proc: ChildProcess
+  loginUrl: string
+  /** The Studio's origin, https://local.localhost:<port>. */
+  origin: string
+  /** The reader site's origin on the same front, https://site.localhost:<port>. */
+  siteOrigin: string
+  lakeUrl: string
+  token: string
+  output(): string
+}
+
+/** Starts `npm run dev` (its own process group, so `sanity dev`, a grandchild, can be stopped too). */
+export function startDev(lakeDir: string, timeoutMs = 180_000): Promise<Dev> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/dev.ts')], {
+    cwd: REPO_ROOT,
+    env: {...process.env, LAKE_DIR: lakeDir, LAKE_PORT: '0', LAKE_TLS_PORT: 'off', STUDIO_PORT: '0', LAKE_TOKEN: ''},
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let out = ''
+  let err = ''
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c))
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm run dev printed no URLs within ${timeoutMs / 1000} s\nstdout: ${out}\nstderr: ${err}`)), timeoutMs)
+    proc.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`npm run dev exited (${code}) before it was ready\nstdout: ${out}\nstderr: ${err}`))
+    })
+    proc.stdout!.on('data', () => {
+      if (!out.includes('Ctrl-C')) return
+      clearTimeout(timer)
+      const loginUrl = /log in {2}(https:\/\/\S+)/.exec(out)?.[1]
+      const siteUrl = /site {4}(https:\/\/\S+)/.exec(out)?.[1]
+      const lakeUrl = /lake {4}(http:\/\/\S+)/.exec(out)?.[1]
+      if (!loginUrl || !siteUrl || !lakeUrl) return reject(new Error(`unexpected npm run dev output:\n${out}`))
+      // The lake made its token on start; npm run dev must not print it.
+      const token = fs.readFileSync(path.join(lakeDir, 'token'), 'utf8').trim()
+      resolve({proc, loginUrl, origin: new URL(loginUrl).origin, siteOrigin: new URL(siteUrl).origin, lakeUrl, token, output: () => `${out}\n${err}`})
+    })
+  })
+}
+
+export async function stopDev(dev: Dev | undefined): Promise<void> {
+  if (!dev || dev.proc.exitCode !== null || dev.proc.signalCode !== null) return
+  const exited = new Promise((resolve) => dev.proc.once('exit', resolve))
+  dev.proc.kill('SIGTERM')
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-dev.proc.pid!, 'SIGKILL')
+    } catch {
+      /* already gone */
+    }
+  }, 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  })
+}
