@@ -218,32 +218,67 @@ function makeArticle(g: Generator, index: number, people: PersonDoc[], quoteCoun
   return {article, quotes}
 }
 
-/** The same `size` always gives the same documents. */
-export function generateDataset(size: number, seed = 20250219): Dataset {
+/** Where the sample parameter values come from: the middle article, quote and person. */
+export interface Sample {
+  slug: string
+  id: string
+  speakerId: string
+  /** Slug of that person (for the site's person page). */
+  speakerSlug: string
+  /** A word of the sample article's headline, for `headline match $q`. */
+  word: string
+}
+
+/**
+ * The documents group by group, without holding more than one group (plus the people) at a
+ * time, so that a million documents can be generated and sent. `sample` is complete once the
+ * generator has run to its end. generateDataset() keeps them all; both give the same documents.
+ */
+export function streamDataset(size: number, seed = 20250219): {counts: {articles: number; people: number; quotes: number}; sample: Sample; groups: Iterable<BenchDoc[]>} {
   const g = new Generator(seed ^ size)
   const counts = proportions(size)
   const people = makePeople(g, counts.people)
   const perArticle = quoteCounts(g, counts.articles, counts.quotes)
+  const middlePerson = people[Math.floor(people.length / 2)] as PersonDoc
+  const sample: Sample = {slug: '', id: '', speakerId: middlePerson._id, speakerSlug: middlePerson.slug.current, word: ''}
+  const middleArticle = Math.floor(counts.articles / 2)
+  const middleQuote = Math.floor(counts.quotes / 2)
+  function* groups(): IterableIterator<BenchDoc[]> {
+    for (const person of people) yield [person]
+    let quotesBefore = 0
+    for (let i = 0; i < counts.articles; i++) {
+      const made = makeArticle(g, i, people, perArticle[i] ?? 0)
+      if (i === middleArticle) {
+        sample.slug = made.article.slug.current
+        sample.word = made.article.headline.split(' ')[0] as string
+        if (counts.quotes === 0) sample.id = made.article._id
+      }
+      const q = middleQuote - quotesBefore
+      if (q >= 0 && q < made.quotes.length) sample.id = (made.quotes[q] as QuoteDoc)._id
+      quotesBefore += made.quotes.length
+      yield [made.article, ...made.quotes]
+    }
+  }
+  return {counts, sample, groups: {[Symbol.iterator]: groups}}
+}
+
+/** The same `size` always gives the same documents. */
+export function generateDataset(size: number, seed = 20250219): Dataset {
+  const stream = streamDataset(size, seed)
+  const people: PersonDoc[] = []
   const articles: ArticleDoc[] = []
   const quotes: QuoteDoc[] = []
-  const groups: BenchDoc[][] = people.map((person) => [person])
-  for (let i = 0; i < counts.articles; i++) {
-    const made = makeArticle(g, i, people, perArticle[i] ?? 0)
-    articles.push(made.article)
-    quotes.push(...made.quotes)
-    groups.push([made.article, ...made.quotes])
+  const groups: BenchDoc[][] = []
+  for (const group of stream.groups) {
+    groups.push(group)
+    for (const doc of group) {
+      if (doc._type === 'person') people.push(doc)
+      else if (doc._type === 'article') articles.push(doc)
+      else quotes.push(doc)
+    }
   }
-  const middleArticle = articles[Math.floor(articles.length / 2)] as ArticleDoc
-  const middleQuote = quotes[Math.floor(quotes.length / 2)] ?? middleArticle
-  const middlePerson = people[Math.floor(people.length / 2)] as PersonDoc
-  return {
-    size,
-    people,
-    articles,
-    quotes,
-    groups,
-    sample: {slug: middleArticle.slug.current, id: middleQuote._id, speakerId: middlePerson._id},
-  }
+  const {slug, id, speakerId} = stream.sample
+  return {size, people, articles, quotes, groups, sample: {slug, id, speakerId}}
 }
 
 /** Groups packed into transactions of about `batchSize` documents (a group is never split). */

@@ -1,7 +1,8 @@
 import {badRequest, LakeError, mutationError} from './errors'
 import {draftIdOf, idProblem, isDraftId, isVersionId, publishedIdOf} from './ids'
 import {isPlainObject, resolveTransactionId, TransactionBuilder, type Json, type Plan, type PlanOptions} from './mutations'
-import type {DocumentStore, LakeDocument} from './store'
+import type {StateReader} from './pending'
+import type {LakeDocument} from './store'
 
 /**
  * The Actions API (`POST data/actions/:dataset`), which is how Studio 5 writes: every action
@@ -250,7 +251,7 @@ export function strengthenOnPublish(value: unknown): unknown {
  * Plans a whole `{actions, transactionId?}` request against the current state without
  * changing it; the caller commits the plan (inside Dataset.exclusive).
  */
-export async function planActions(store: DocumentStore, body: unknown, options: PlanOptions): Promise<Plan> {
+export async function planActions(store: StateReader, body: unknown, options: PlanOptions): Promise<Plan> {
   if (!isPlainObject(body) || !Array.isArray(body.actions)) {
     throw badRequest('Request body must be a JSON object {"actions": [...], "transactionId"?: "..."}')
   }

@@ -20,23 +20,23 @@ function lakeDir(): string {
  * refuse to run while a server owns the directory: one writer, and no second copy of the
  * state in memory that could diverge. Stop the server (or use its HTTP export) first.
  */
-function withDataset<T>(fn: (dataset: Dataset) => T): T {
+async function withDataset<T>(fn: (dataset: Dataset) => T | Promise<T>): Promise<T> {
   const dir = lakeDir()
   ensurePrivateDir(dir)
   const lock = acquireLock(dir)
   try {
     const dataset = Dataset.open(dir, {log: (line) => console.error(line)})
     try {
-      return fn(dataset)
+      return await fn(dataset)
     } finally {
-      dataset.close()
+      await dataset.close()
     }
   } finally {
     lock.release()
   }
 }
 
-function runImport(args: string[]): void {
+async function runImport(args: string[]): Promise<void> {
   const file = args.find((a) => !a.startsWith('--'))
   if (!file) throw new Error(`import needs a file\n${USAGE}`)
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--replace' && a !== '--missing')
@@ -55,11 +55,11 @@ function runImport(args: string[]): void {
         throw new Error(`${file}:${i + 1} is not valid JSON (${(err as Error).message}); nothing was imported`)
       }
     })
-  const result = withDataset((dataset) => dataset.importDocuments(docs, mode))
+  const result = await withDataset((dataset) => dataset.importDocuments(docs, mode))
   console.log(`imported ${file} into ${lakeDir()}: ${result.created} created, ${result.replaced} replaced, ${result.skipped} skipped`)
 }
 
-function runExport(args: string[]): void {
+async function runExport(args: string[]): Promise<void> {
   let types: Set<string> | null = null
   const rest: string[] = []
   for (let i = 0; i < args.length; i++) {
@@ -68,7 +68,7 @@ function runExport(args: string[]): void {
   }
   const file = rest[0]
   if (!file) throw new Error(`export needs a file\n${USAGE}`)
-  const lines = withDataset((dataset) =>
+  const lines = await withDataset((dataset) =>
     dataset.store
       .all()
       .filter((doc) => !types || types.has(doc._type))

@@ -1,7 +1,8 @@
 import path from 'node:path'
-import {apiError} from './errors'
+import {apiError, type LakeError} from './errors'
 import {idProblem, isDraftOrVersionId, randomId} from './ids'
 import type {Plan} from './mutations'
+import {PendingState} from './pending'
 import {ensurePrivateDir, ensurePrivateFile} from './private'
 import {DocumentStore, strongRefs, type Effect, type LakeDocument} from './store'
 import {LOG_FILE, recover, SNAPSHOT_FILE, TransactionLog, writeSnapshot} from './wal'
@@ -12,6 +13,14 @@ export interface CommittedTransaction extends Plan {
 
 export type ImportMode = 'fail' | 'replace' | 'missing'
 
+function logFailed(err: Error): LakeError {
+  return apiError(
+    503,
+    'transactionLogFailed',
+    `The transaction could not be made durable: ${err.message}. It was not applied; check the disk (space, errors in the system log) and restart the lake.`,
+  )
+}
+
 export interface OpenOptions {
   /** Compact the log into a snapshot on open when it is at least this big. */
   compactAboveBytes?: number
@@ -20,46 +29,77 @@ export interface OpenOptions {
 
 const DEFAULT_COMPACT_ABOVE = 8 * 1024 * 1024
 
+interface InFlight {
+  tx: CommittedTransaction
+  effects: Effect[]
+  /** Ids this transaction added to usedIds (to take back if it fails). */
+  newIds: string[]
+  resolve(tx: CommittedTransaction): void
+  reject(err: Error): void
+}
+
 /**
  * One dataset on disk: the in-memory documents, the transaction log that makes them
  * durable, and the subscribers (listeners) that hear about each committed transaction.
+ *
+ * Group commit: transactions are planned one at a time (exclusive) against `pending` — the
+ * durable state plus the transactions already in the log but not yet fsynced — and appended to
+ * the log in that order. Only when an fdatasync covers a transaction is it applied to `store`
+ * (what queries, exports and document reads see), told to listeners and acknowledged. So a reader
+ * never sees a transaction a crash could still take away, a writer's answer comes after its
+ * transaction is visible (read-your-writes), and a crash loses only a suffix of unacknowledged
+ * transactions, each planned against a state that includes everything before it.
  */
 export class Dataset {
+  /** The durable documents: what every reader sees. */
   readonly store = new DocumentStore()
+  /** The state the next transaction is planned against (store + transactions awaiting fsync). */
+  readonly pending = new PendingState(this.store)
+  /** The last durable transaction. */
   private seq = 0
+  /** The last transaction appended to the log (durable or not). */
+  private tipSeq = 0
   private log: TransactionLog
+  private inFlight: InFlight[] = []
   private queue: Promise<unknown> = Promise.resolve()
   private subscribers = new Set<(tx: CommittedTransaction) => void>()
   /**
    * Every transaction id and document `_rev` this dataset has seen, kept across restarts and
    * compaction (the snapshot stores those that are no current document's `_rev`): a `_rev` must
-   * name one content only, or a stale `ifRevisionID` would pass.
+   * name one content only, or a stale `ifRevisionID` would pass. Includes transactions awaiting fsync.
    */
   private usedIds = new Set<string>()
 
   private constructor(readonly dir: string, options: OpenOptions) {
-    const recovered = recover(dir)
+    // Each document goes into the store as it is read: no array of everything, and a log
+    // record's superseded documents are garbage as soon as the next record replaces them.
+    const recovered = recover(dir, {
+      snapshotDoc: (doc) => {
+        this.store.apply([{id: doc._id, doc}])
+        if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
+      },
+      snapshotTransactionIds: (ids) => {
+        for (const id of ids) this.usedIds.add(id)
+      },
+      record: (record) => {
+        this.store.apply(record.effects)
+        this.remember(record.transactionId, record.effects)
+      },
+    })
     if (recovered.truncatedBytes > 0) {
       options.log?.(`discarded a torn, unacknowledged transaction (${recovered.truncatedBytes} bytes) at the end of the log`)
     }
-    this.store.apply(recovered.snapshotDocs.map((doc) => ({id: doc._id, doc})))
-    for (const doc of recovered.snapshotDocs) if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
-    for (const id of recovered.snapshotTransactionIds) this.usedIds.add(id)
-    for (const record of recovered.records) {
-      this.store.apply(record.effects)
-      this.remember(record.transactionId, record.effects)
-    }
-    this.seq = recovered.seq
+    this.seq = this.tipSeq = recovered.seq
     const threshold = options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE
     if (recovered.legacyLines > 0) {
       // Lines from before checksums: rewrite them now, so that no unchecked line stays on disk.
       this.compact()
       options.log?.(`rewrote ${recovered.legacyLines} lines without checksums (from an older lake) into a checksummed snapshot`)
-    } else if (recovered.records.length > 0 && recovered.logBytes >= threshold) {
+    } else if (recovered.records > 0 && recovered.logBytes >= threshold) {
       this.compact()
-      options.log?.(`compacted ${recovered.records.length} logged transactions into a snapshot`)
+      options.log?.(`compacted ${recovered.records} logged transactions into a snapshot`)
     }
-    this.log = new TransactionLog(dir)
+    this.log = new TransactionLog(dir, {durable: (seq) => this.durable(seq), failed: (err, repaired) => this.failed(err, repaired, options.log)})
   }
 
   static open(dir: string, options: OpenOptions = {}): Dataset {
@@ -75,9 +115,17 @@ export class Dataset {
     }
   }
 
-  private remember(transactionId: string, effects: readonly Effect[]): void {
-    this.usedIds.add(transactionId)
-    for (const effect of effects) if (effect.doc && typeof effect.doc._rev === 'string') this.usedIds.add(effect.doc._rev)
+  /** Adds the ids a transaction uses; returns those that were new. */
+  private remember(transactionId: string, effects: readonly Effect[]): string[] {
+    const added: string[] = []
+    const add = (id: string) => {
+      if (this.usedIds.has(id)) return
+      this.usedIds.add(id)
+      added.push(id)
+    }
+    add(transactionId)
+    for (const effect of effects) if (effect.doc && typeof effect.doc._rev === 'string') add(effect.doc._rev)
+    return added
   }
 
   private compact(): void {
@@ -112,23 +160,62 @@ export class Dataset {
     }
   }
 
-  /** Makes `plan` durable (fsync) and visible, then tells subscribers. Call inside `exclusive`. */
-  commit(plan: Plan): CommittedTransaction {
+  /**
+   * Appends `plan` to the log and to the pending state, so the next transaction is planned on top
+   * of it. Call inside `exclusive`, and await the promise outside it (or the fsync is not shared):
+   * it resolves once the transaction is on disk, in the store and told to subscribers, and rejects
+   * (503) if the log could not be written, in which case the transaction was never visible.
+   */
+  commit(plan: Plan): Promise<CommittedTransaction> {
     this.assertUnusedTransactionId(plan.transactionId)
-    const tx: CommittedTransaction = {...plan, seq: this.seq + 1}
+    const failure = this.log.failure
+    if (failure) throw logFailed(failure)
+    const tx: CommittedTransaction = {...plan, seq: this.tipSeq + 1}
     const effects: Effect[] = plan.changes.map((c) => ({id: c.id, doc: c.after}))
     this.log.append({seq: tx.seq, transactionId: tx.transactionId, timestamp: tx.timestamp, identity: tx.identity, effects})
-    this.seq = tx.seq
-    this.store.apply(effects)
-    this.remember(tx.transactionId, effects)
-    for (const subscriber of this.subscribers) {
-      try {
-        subscriber(tx)
-      } catch {
-        /* a failing listener must not undo or block a committed transaction */
-      }
+    this.tipSeq = tx.seq
+    this.pending.add(tx.seq, effects)
+    const newIds = this.remember(tx.transactionId, effects)
+    const done = new Promise<CommittedTransaction>((resolve, reject) => this.inFlight.push({tx, effects, newIds, resolve, reject}))
+    // The caller awaits it after leaving `exclusive`; until then a rejection is not "unhandled".
+    done.catch(() => {})
+    return done
+  }
+
+  /** The log synced everything up to `seq`: those transactions become visible, in order. */
+  private durable(seq: number): void {
+    let settled = 0
+    while (settled < this.inFlight.length && this.inFlight[settled]!.tx.seq <= seq) settled++
+    const batch = this.inFlight.splice(0, settled)
+    for (const {tx, effects} of batch) {
+      this.store.apply(effects)
+      this.pending.settle(tx.seq, tx.changes.map((c) => c.id))
+      this.seq = tx.seq
     }
-    return tx
+    for (const {tx, resolve} of batch) {
+      for (const subscriber of this.subscribers) {
+        try {
+          subscriber(tx)
+        } catch {
+          /* a failing listener must not undo or block a committed transaction */
+        }
+      }
+      resolve(tx)
+    }
+  }
+
+  /** Nothing awaiting fsync made it: all of it fails, and the state goes back to the durable one. */
+  private failed(err: Error, repaired: boolean, log?: (line: string) => void): void {
+    const lost = this.inFlight.splice(0)
+    log?.(
+      `the transaction log could not be synced (${err.message}): ${lost.length} unacknowledged transaction(s) failed; ` +
+        `writes are refused until the lake is restarted${repaired ? '' : '; the log could not be cut back either, so they may reappear on restart'}`,
+    )
+    this.pending.clear()
+    this.tipSeq = this.seq
+    for (const {newIds} of lost) for (const id of newIds) this.usedIds.delete(id)
+    const answer = logFailed(err)
+    for (const {reject} of lost) reject(answer)
   }
 
   subscribe(fn: (tx: CommittedTransaction) => void): () => void {
@@ -140,7 +227,14 @@ export class Dataset {
    * Imports documents as `sanity dataset import` does, in one transaction, keeping their
    * `_rev`/`_createdAt`/`_updatedAt` so that export → import round-trips byte for byte.
    */
-  importDocuments(docs: readonly unknown[], mode: ImportMode): {created: number; replaced: number; skipped: number} {
+  async importDocuments(docs: readonly unknown[], mode: ImportMode): Promise<{created: number; replaced: number; skipped: number}> {
+    // Exclusive like every other writer: it plans against the state it commits on.
+    const {durable, result} = await this.exclusive(() => this.planImport(docs, mode))
+    await durable
+    return result
+  }
+
+  private planImport(docs: readonly unknown[], mode: ImportMode): {durable?: Promise<CommittedTransaction>; result: {created: number; replaced: number; skipped: number}} {
     const transactionId = randomId()
     const timestamp = new Date().toISOString()
     const byId = new Map<string, LakeDocument>()
@@ -158,7 +252,7 @@ export class Dataset {
         _updatedAt: typeof doc._updatedAt === 'string' ? doc._updatedAt : timestamp,
       } as LakeDocument)
     })
-    const existing = [...byId.keys()].filter((id) => this.store.has(id))
+    const existing = [...byId.keys()].filter((id) => this.pending.has(id))
     if (mode === 'fail' && existing.length > 0) {
       const list = existing.slice(0, 5).map((id) => `"${id}"`).join(', ')
       throw new Error(
@@ -169,21 +263,20 @@ export class Dataset {
     for (const doc of byId.values()) {
       if (isDraftOrVersionId(doc._id)) continue
       for (const target of strongRefs(doc)) {
-        if (!byId.has(target) && !this.store.has(target)) {
+        if (!byId.has(target) && !this.pending.has(target)) {
           throw new Error(`document "${doc._id}" references non-existent document "${target}"; nothing was imported`)
         }
       }
     }
-    const changes = [...byId.values()].map((doc) => ({id: doc._id, before: this.store.get(doc._id) ?? null, after: doc, mutations: [{createOrReplace: doc}]}))
-    if (changes.length > 0) {
-      this.commit({transactionId, timestamp, identity: 'import', changes, results: []})
-    }
+    const changes = [...byId.values()].map((doc) => ({id: doc._id, before: this.pending.get(doc._id) ?? null, after: doc, mutations: [{createOrReplace: doc}]}))
+    const durable = changes.length > 0 ? this.commit({transactionId, timestamp, identity: 'import', changes, results: []}) : undefined
     const replaced = mode === 'replace' ? existing.length : 0
-    return {created: byId.size - replaced, replaced, skipped: mode === 'missing' ? existing.length : 0}
+    return {durable, result: {created: byId.size - replaced, replaced, skipped: mode === 'missing' ? existing.length : 0}}
   }
 
-  close(): void {
+  /** Waits for the transactions awaiting fsync (they are acknowledged or fail), then closes the log. */
+  async close(): Promise<void> {
+    await this.log.close()
     this.subscribers.clear()
-    this.log.close()
   }
 }

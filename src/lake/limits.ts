@@ -39,6 +39,8 @@ export interface LakeLimits {
   requestsPerClient: PerAccess
   /** Names in one perspective (releases, drafts, published). */
   perspectiveNames: number
+  /** Time one GROQ evaluation may take (a query, a patch or delete by query, a listener's match). */
+  queryTimeoutMs: number
 }
 
 const KB = 1024
@@ -59,6 +61,7 @@ export const LIMIT_ENV = {
   connections: 'LAKE_MAX_CONNECTIONS',
   requestsPerClient: {token: 'LAKE_MAX_REQUESTS_PER_CLIENT', anonymous: 'LAKE_MAX_REQUESTS_PER_CLIENT_ANONYMOUS'},
   perspectiveNames: 'LAKE_MAX_PERSPECTIVES',
+  queryTimeoutMs: 'LAKE_QUERY_TIMEOUT_MS',
 } as const
 
 /**
@@ -84,6 +87,9 @@ export const DEFAULT_LIMITS: LakeLimits = {
   requestsPerClient: {token: 256, anonymous: 32},
   // Hosted release stacks are a handful deep.
   perspectiveNames: DEFAULT_MAX_PERSPECTIVE_NAMES,
+  // The project's queries take milliseconds; a runaway (nested subqueries over the whole
+  // dataset) would otherwise take minutes. Other requests are served meanwhile (deadline.ts).
+  queryTimeoutMs: 10_000,
 }
 
 /** Seconds a refused client is told to wait; the limits here are on what is open, which frees up quickly. */
@@ -128,6 +134,7 @@ export function limitsFrom(env: NodeJS.ProcessEnv): LakeLimits {
     connections: positiveInteger(env, e.connections, d.connections, count, d.connections),
     requestsPerClient: perAccess(env, e.requestsPerClient, d.requestsPerClient, count),
     perspectiveNames: positiveInteger(env, e.perspectiveNames, d.perspectiveNames, count, d.perspectiveNames),
+    queryTimeoutMs: positiveInteger(env, e.queryTimeoutMs, d.queryTimeoutMs, ms, d.queryTimeoutMs),
   }
 }
 

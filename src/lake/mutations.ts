@@ -2,7 +2,8 @@ import {extractWithPath, Mutation} from '@sanity/mutator'
 import {apiError, badRequest, mutationError, type LakeError} from './errors'
 import {idProblem, isDraftOrVersionId, randomId, randomKey} from './ids'
 import {evaluateQuery, parseQuery} from './query'
-import {strongRefs, type DocumentStore, type LakeDocument} from './store'
+import type {StateReader} from './pending'
+import {strongRefs, type LakeDocument} from './store'
 
 export type Operation = 'create' | 'update' | 'delete' | 'none'
 
@@ -94,7 +95,7 @@ export function resolveTransactionId(given: unknown): string {
  * Computes the effect of a transaction against the current state without changing it.
  * Any failing mutation throws, so a transaction is applied whole or not at all.
  */
-export async function planTransaction(store: DocumentStore, body: unknown, options: PlanOptions): Promise<Plan> {
+export async function planTransaction(store: StateReader, body: unknown, options: PlanOptions): Promise<Plan> {
   if (!isPlainObject(body) || !Array.isArray(body.mutations)) {
     throw badRequest('Request body must be a JSON object {"mutations": [...]}')
   }
@@ -119,7 +120,7 @@ export class TransactionBuilder {
   private readonly results: MutationResult[] = []
 
   constructor(
-    private readonly store: DocumentStore,
+    private readonly store: StateReader,
     private readonly options: PlanOptions & {transactionId: string},
   ) {
     this.transactionId = options.transactionId

@@ -58,13 +58,33 @@ export function perspectiveKey(p: Perspective): string {
   return p.kind === 'stack' ? `stack:${p.layers.join(',')}` : p.kind
 }
 
-function layerOf(id: string): string | null {
+/** The layer a stored document belongs to: `drafts`, a release name, or null for the published layer. */
+export function layerOf(id: string): string | null {
   if (isDraftId(id)) return 'drafts'
   if (isVersionId(id)) return releaseOf(id) ?? null
   return null // published (or a custom path, which perspectives treat as published)
 }
 
-/** Documents as seen through `p`, keeping the input order (sorted by `_id`). */
+/**
+ * The id a document shows under in a perspective stack: its published id. @sanity/id-utils
+ * throws for ids with two layer prefixes (`drafts.drafts.x`, `versions.r.drafts.x`), which the
+ * lake accepts; those lose one prefix, so that one odd document cannot fail every stacked query.
+ */
+export function viewIdOf(id: string): string {
+  try {
+    return publishedIdOf(id)
+  } catch {
+    if (id.startsWith('drafts.')) return id.slice('drafts.'.length)
+    if (id.startsWith('versions.')) return id.slice(id.indexOf('.', 'versions.'.length) + 1)
+    return id
+  }
+}
+
+/**
+ * Documents as seen through `p`, keeping the input order (sorted by `_id`), built from the whole
+ * list. The lake answers from views.ts, kept up to date with every write; this is the plain
+ * definition that tests compare those answers with.
+ */
 export function applyPerspective(docs: readonly LakeDocument[], p: Perspective): LakeDocument[] {
   if (p.kind === 'raw') return docs.slice()
   if (p.kind === 'published') return docs.filter((d) => !isDraftId(d._id) && !isVersionId(d._id))
@@ -76,7 +96,7 @@ export function applyPerspective(docs: readonly LakeDocument[], p: Perspective):
     const layer = layerOf(doc._id)
     const r = layer === null ? bottom : rank.get(layer)
     if (r === undefined) continue
-    const pub = publishedIdOf(doc._id)
+    const pub = viewIdOf(doc._id)
     const current = chosen.get(pub)
     if (!current || r < current.rank) chosen.set(pub, {doc, rank: r})
   }

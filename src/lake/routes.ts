@@ -8,17 +8,19 @@ import {corsHeaders, hostProblem, type OriginPolicy} from './origin'
 import type {Dataset} from './dataset'
 import {apiError, badRequest, gatewayError, LakeError} from './errors'
 import {asResponse, flag, jsonByteLength, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
-import {decodeSegment, idProblem, isRootPathId, publishedIdOf} from './ids'
+import {decodeSegment, idProblem, isRootPathId} from './ids'
 import {parseClientJson} from './json'
 import {planActions} from './actions'
 import {serveListener, type ListenerHub} from './listen'
 import {serveLiveEvents} from './liveEvents'
 import {accessKind, bodyLimitFor, formatBytes, LIMIT_ENV, type BodyLimit, type LakeLimits, type Usage} from './limits'
 import {planTransaction, validateVisibility} from './mutations'
-import {applyPerspective, parsePerspective, perspectiveKey, type Perspective} from './perspective'
-import {evaluateQuery, parseQuery} from './query'
+import {parsePerspective, viewIdOf, type Perspective} from './perspective'
+import {runQuery} from './planner'
+import {parseQuery} from './query'
 import type {LakeDocument} from './store'
 import {LOCAL_USER_ID, localUser, routeStudio} from './studio'
+import {viewOf, type View} from './views'
 
 export interface LakeContext {
   dataset: Dataset
@@ -72,33 +74,9 @@ function checkDataset(call: Call, name: string | undefined): void {
   }
 }
 
-/**
- * Perspective views are cached until the next write, but only the most recently used few:
- * every request may name new release names, and one view per name would grow without bound.
- */
-export const VIEW_CACHE_ENTRIES = 8
-const viewCache = new WeakMap<Dataset, {version: number; views: Map<string, LakeDocument[]>}>()
-
-/** What a caller may read: token holders see everything, anonymous callers only the root path (as a public dataset). */
-function view(call: Call, perspective: Perspective): readonly LakeDocument[] {
-  const {dataset} = call.ctx
-  let cache = viewCache.get(dataset)
-  if (!cache || cache.version !== dataset.store.version) {
-    cache = {version: dataset.store.version, views: new Map()}
-    viewCache.set(dataset, cache)
-  }
-  const key = `${call.access}|${perspectiveKey(perspective)}`
-  let docs = cache.views.get(key)
-  if (docs) {
-    // Map keeps insertion order: re-inserting marks the entry as the most recently used.
-    cache.views.delete(key)
-  } else {
-    const visible = call.access === 'token' ? dataset.store.all() : dataset.store.all().filter((d) => isRootPathId(d._id))
-    docs = applyPerspective(visible, perspective)
-    if (cache.views.size >= VIEW_CACHE_ENTRIES) cache.views.delete(cache.views.keys().next().value as string)
-  }
-  cache.views.set(key, docs)
-  return docs
+/** What a caller may read (views.ts): token holders see everything, anonymous callers only the root path (as a public dataset). */
+function view(call: Call, perspective: Perspective): View {
+  return viewOf(call.ctx.dataset.store, call.access, perspective)
 }
 
 /** `$name=<JSON>` query-string parameters, as @sanity/client sends them. */
@@ -137,8 +115,7 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
   const perspective = parsePerspective(perspectives, call.apiVersion, call.ctx.limits.perspectiveNames)
   const started = performance.now()
   const tree = parseQuery(query, params)
-  const result = await evaluateQuery(tree, {
-    dataset: view(call, perspective),
+  const {result} = await runQuery(tree, view(call, perspective), {
     params,
     identity: call.identity,
     projectId: call.ctx.projectId,
@@ -177,8 +154,11 @@ function handleDoc(call: Call, datasetName: string | undefined, idList: string |
       continue
     }
     if (includeAllVersions) {
-      const pub = publishedIdOf(id)
-      const all = store.all().filter((d) => publishedIdOf(d._id) === pub && (call.access === 'token' || isRootPathId(d._id)))
+      const pub = viewIdOf(id)
+      const all = [pub, ...store.indexes.variants.ids(pub)]
+        .sort()
+        .flatMap((variant) => store.get(variant) ?? [])
+        .filter((d) => call.access === 'token' || isRootPathId(d._id))
       if (all.length === 0) omitted.push({id, reason: 'existence'})
       else if (!excludeContent) documents.push(...all)
       continue
@@ -201,8 +181,8 @@ async function handleMutate(call: Call, datasetName: string | undefined): Promis
   const body = await readJson(call.req, bodyLimit(call))
   const dryRun = flag(q.get('dryRun'), false)
   const {dataset} = call.ctx
-  const {plan, finalDocs} = await dataset.exclusive(async () => {
-    const plan = await planTransaction(dataset.store, body, {
+  const {plan, finalDocs, durable} = await dataset.exclusive(async () => {
+    const plan = await planTransaction(dataset.pending, body, {
       transactionId: q.get('transactionId') || undefined,
       autoGenerateArrayKeys: flag(q.get('autoGenerateArrayKeys'), false),
       identity: call.identity,
@@ -210,11 +190,13 @@ async function handleMutate(call: Call, datasetName: string | undefined): Promis
       datasetName: call.ctx.datasetName,
     })
     const finalDocs = new Map(plan.changes.map((c) => [c.id, c.after]))
-    for (const r of plan.results) if (!finalDocs.has(r.id)) finalDocs.set(r.id, dataset.store.get(r.id) ?? null)
+    for (const r of plan.results) if (!finalDocs.has(r.id)) finalDocs.set(r.id, dataset.pending.get(r.id) ?? null)
     dataset.assertUnusedTransactionId(plan.transactionId)
-    if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
-    return {plan, finalDocs}
+    // Group commit: wait for the fsync outside `exclusive`, so that other writers share it.
+    const durable = !dryRun && plan.changes.length > 0 ? dataset.commit(plan) : undefined
+    return {plan, finalDocs, durable}
   })
+  await durable
   const returnDocuments = flag(q.get('returnDocuments'), false)
   sendJson(call.res, 200, {
     transactionId: plan.transactionId,
@@ -235,17 +217,18 @@ async function handleActions(call: Call, datasetName: string | undefined): Promi
   const body = await readJson(call.req, bodyLimit(call))
   const dryRun = flag(call.url.searchParams.get('dryRun'), false) || (typeof body === 'object' && body !== null && (body as {dryRun?: unknown}).dryRun === true)
   const {dataset} = call.ctx
-  const plan = await dataset.exclusive(async () => {
-    const plan = await planActions(dataset.store, body, {
+  const {plan, durable} = await dataset.exclusive(async () => {
+    const plan = await planActions(dataset.pending, body, {
       transactionId: call.url.searchParams.get('transactionId') || undefined,
       identity: call.identity,
       projectId: call.ctx.projectId,
       datasetName: call.ctx.datasetName,
     })
     dataset.assertUnusedTransactionId(plan.transactionId)
-    if (!dryRun && plan.changes.length > 0) dataset.commit(plan)
-    return plan
+    const durable = !dryRun && plan.changes.length > 0 ? dataset.commit(plan) : undefined
+    return {plan, durable}
   })
+  await durable
   sendJson(call.res, 200, {transactionId: plan.transactionId})
 }
 

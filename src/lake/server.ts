@@ -11,6 +11,7 @@ import {acquireLock} from './lock'
 import {originPolicyFrom} from './origin'
 import {PresenceHub} from './presence'
 import {ensurePrivateDir} from './private'
+import {setQueryTimeout} from './query'
 import {createHandler, type LakeContext} from './routes'
 import {loadOrCreateCertificate} from './tls'
 
@@ -88,6 +89,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
   const tlsPort = options.tlsPort ?? (tlsEnv === 'off' ? false : portFrom(tlsEnv, DEFAULT_TLS_PORT, 'LAKE_TLS_PORT'))
   const log = options.log ?? (() => {})
   const limits = limitsFrom(process.env)
+  setQueryTimeout(limits.queryTimeoutMs)
 
   ensurePrivateDir(dir) // 0700; an existing, looser directory is tightened with a warning
   const lock = acquireLock(dir)
@@ -190,7 +192,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
                 }),
             ),
           )
-          // Every committed transaction is already fsynced; nothing to flush.
+          // close() waits for the transactions awaiting their fsync (group commit).
           await dataset?.exclusive(() => dataset?.close())
           lock.release()
         })()
@@ -201,7 +203,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
   } catch (err) {
     presence?.close()
     for (const server of servers) server.close()
-    dataset?.close()
+    await dataset?.close()
     lock.release()
     throw err
   }

@@ -6,8 +6,10 @@ import type {Effect, LakeDocument} from './store'
 /**
  * Durability: one append-only log line per whole transaction (the resulting documents,
  * not the mutations, so replay needs no patch engine and cannot diverge), fsynced
- * before the transaction is acknowledged. A snapshot (written to a temp file, fsynced,
- * renamed) lets the log be emptied on start.
+ * before the transaction is acknowledged. Group commit: lines appended while an fdatasync runs
+ * wait in memory and go to disk together, covered by the next one fdatasync; the log is written
+ * in order, so a crash loses a suffix of unacknowledged lines only. A snapshot (written to a
+ * temp file, fsynced, renamed) lets the log be emptied on start.
  *
  * Every line of both files is `<crc32 of the JSON, 8 hex digits> <JSON>\n`. zlib's crc32 is
  * native (Node ≥ 20.15) and far faster than JSON.parse, so checking every line on start costs
@@ -19,6 +21,10 @@ import type {Effect, LakeDocument} from './store'
  * acknowledged transaction: start-up refuses, naming the file, line and byte offset.
  * Lines without a checksum come from lakes made before checksums; they are accepted only
  * before the first checksummed line, and the lake rewrites them into a checksummed snapshot.
+ *
+ * Both files are read in chunks, a line at a time, and each document goes to the caller as soon
+ * as it is parsed: start-up never holds a file's bytes and its documents at once (a snapshot of a
+ * million documents is larger than the longest string V8 can make).
  */
 
 export const LOG_FILE = 'transactions.ndjson'
@@ -40,13 +46,20 @@ export interface TransactionRecord {
   effects: Effect[]
 }
 
+/** Where recovery hands what it reads, in file order. */
+export interface RecoverySink {
+  snapshotDoc(doc: LakeDocument): void
+  /** Transaction ids the snapshot keeps (ids that are no document's `_rev`). */
+  snapshotTransactionIds(ids: string[]): void
+  record(record: TransactionRecord): void
+}
+
 export interface Recovered {
   /** Sequence number of the last transaction in the recovered state. */
   seq: number
-  snapshotDocs: LakeDocument[]
-  /** Transaction ids the snapshot keeps (ids that are no document's `_rev`). */
-  snapshotTransactionIds: string[]
-  records: TransactionRecord[]
+  snapshotDocs: number
+  /** Log records replayed (those after the snapshot's seq). */
+  records: number
   /** Bytes of a torn tail that were cut off the log. */
   truncatedBytes: number
   logBytes: number
@@ -58,9 +71,15 @@ function checksum(data: string | Uint8Array): string {
   return crc32(data).toString(16).padStart(8, '0')
 }
 
-/** One line of the log or snapshot: checksum, space, JSON, newline. */
-export function frameLine(json: string): string {
-  return `${checksum(json)} ${json}\n`
+/** One line of the log or snapshot, `<checksum> <JSON>\n`, as bytes: the JSON is encoded once and summed as bytes. */
+function frameBytes(json: string): Buffer {
+  const length = Buffer.byteLength(json)
+  const line = Buffer.allocUnsafe(SUM_PREFIX + length + 1)
+  line.write(json, SUM_PREFIX, length, 'utf8')
+  line.write(checksum(line.subarray(SUM_PREFIX, SUM_PREFIX + length)), 0, 'latin1')
+  line[SUM_PREFIX - 1] = 0x20
+  line[line.length - 1] = NEWLINE
+  return line
 }
 
 function isHexDigit(byte: number): boolean {
@@ -114,15 +133,60 @@ function recordProblem(value: unknown): string | null {
   return null
 }
 
-/** The newline-terminated lines after `from`. */
-function countLines(buf: Buffer, from: number): number {
-  let n = 0
-  for (let i = buf.indexOf(NEWLINE, from); i !== -1; i = buf.indexOf(NEWLINE, i + 1)) n++
-  return n
+/** Bytes read at a time; a longer line grows the buffer. */
+const CHUNK_BYTES = 1 << 20
+
+/**
+ * Calls `fn` for each newline-terminated line of the open file, reading it in chunks from the
+ * start. `buf[start, end)` is the line without its newline, `offset` its byte offset in the file.
+ * Returns the offset after the last newline (a tail without one is left to the caller) and the size.
+ */
+function forEachLine(fd: number, fn: (buf: Buffer, start: number, end: number, offset: number) => void): {complete: number; size: number} {
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  let filled = 0 // bytes of buf holding file data
+  let base = 0 // file offset of buf[0]
+  for (;;) {
+    if (filled === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2)
+      buf.copy(bigger, 0, 0, filled)
+      buf = bigger
+    }
+    const read = fs.readSync(fd, buf, filled, buf.length - filled, base + filled)
+    if (read === 0) return {complete: base, size: base + filled}
+    const scanFrom = filled
+    filled += read
+    let start = 0
+    for (let nl = buf.indexOf(NEWLINE, scanFrom); nl !== -1 && nl < filled; nl = buf.indexOf(NEWLINE, nl + 1)) {
+      fn(buf, start, nl, base + start)
+      start = nl + 1
+    }
+    if (start > 0) {
+      buf.copy(buf, 0, start, filled)
+      filled -= start
+      base += start
+    }
+  }
 }
 
-function logCorruption(file: string, buf: Buffer, lineNo: number, offset: number, nl: number, problem: string): Error {
-  const later = countLines(buf, nl + 1)
+/** The newline-terminated lines of the file after byte `from`. */
+function countLinesAfter(file: string, from: number): number {
+  let n = 0
+  const fd = fs.openSync(file, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES)
+    for (let at = from; ; ) {
+      const read = fs.readSync(fd, buf, 0, buf.length, at)
+      if (read === 0) return n
+      for (let i = buf.indexOf(NEWLINE); i !== -1 && i < read; i = buf.indexOf(NEWLINE, i + 1)) n++
+      at += read
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+function logCorruption(file: string, lineNo: number, offset: number, lineEnd: number, problem: string): Error {
+  const later = countLinesAfter(file, lineEnd + 1)
   const dir = path.dirname(file)
   return new Error(
     `transaction log ${file} is corrupt at line ${lineNo} (byte offset ${offset}): ${problem}. ` +
@@ -148,97 +212,114 @@ function snapshotCorruption(file: string, lineNo: number, offset: number, proble
 
 interface Snapshot {
   seq: number
-  docs: LakeDocument[]
-  transactionIds: string[]
+  docs: number
   legacyLines: number
 }
 
 /** Reads and checks every line of the snapshot; any fault is corruption (it is written whole, then renamed). */
-function readSnapshot(file: string): Snapshot {
-  if (!fs.existsSync(file)) return {seq: 0, docs: [], transactionIds: [], legacyLines: 0}
-  const buf = fs.readFileSync(file)
-  let offset = 0
+function readSnapshot(file: string, sink: RecoverySink): Snapshot {
+  if (!fs.existsSync(file)) return {seq: 0, docs: 0, legacyLines: 0}
   let lineNo = 0
   let legacy = false
   let header: {seq: number; count: number; ids: number} | undefined
-  const docs: LakeDocument[] = []
-  const transactionIds: string[] = []
-  const fail = (problem: string, at = offset) => snapshotCorruption(file, Math.max(lineNo, 1), at, problem, legacy)
-  while (offset < buf.length) {
-    const nl = buf.indexOf(NEWLINE, offset)
+  let docs = 0
+  let ids = 0
+  let at = 0
+  const fail = (problem: string, offset = at) => snapshotCorruption(file, Math.max(lineNo, 1), offset, problem, legacy)
+  const fd = fs.openSync(file, 'r')
+  let read: {complete: number; size: number}
+  try {
+    read = forEachLine(fd, (buf, start, end, offset) => {
+      lineNo++
+      at = offset
+      const line = parseLine(buf, start, end, lineNo === 1 || legacy)
+      if ('problem' in line) throw fail(line.problem)
+      if (lineNo === 1) {
+        legacy = line.legacy
+        const h = line.value
+        const format = legacy ? LEGACY_SNAPSHOT_FORMAT : SNAPSHOT_FORMAT
+        if (!isObject(h) || h.format !== format || !Number.isSafeInteger(h.seq) || !Number.isSafeInteger(h.count)) {
+          throw fail(`not a snapshot header of format ${format} (${buf.toString('utf8', start, Math.min(end, start + 200))})`)
+        }
+        const idCount = legacy ? 0 : h.transactionIds
+        if (!Number.isSafeInteger(idCount)) throw fail('the header has no count of transaction ids')
+        header = {seq: h.seq as number, count: h.count as number, ids: idCount as number}
+      } else if (docs < header!.count) {
+        const doc = line.value
+        if (!isObject(doc) || typeof doc._id !== 'string' || typeof doc._type !== 'string') {
+          throw fail(`not a document (${isObject(doc) ? 'no string _id and _type' : kindOf(doc)})`)
+        }
+        docs++
+        sink.snapshotDoc(doc as LakeDocument)
+      } else {
+        const list = line.value
+        if (!Array.isArray(list) || !list.every((id) => typeof id === 'string')) throw fail(`expected a list of transaction ids, found ${kindOf(list)}`)
+        ids += list.length
+        if (ids > header!.ids) throw fail(`more transaction ids than the header's ${header!.ids}`)
+        sink.snapshotTransactionIds(list as string[])
+      }
+    })
+  } finally {
+    fs.closeSync(fd)
+  }
+  at = read.complete
+  if (read.complete < read.size) {
     lineNo++
-    if (nl === -1) throw fail('the last line has no newline (the file was cut short)')
-    const line = parseLine(buf, offset, nl, lineNo === 1 || legacy)
-    if ('problem' in line) throw fail(line.problem)
-    if (lineNo === 1) {
-      legacy = line.legacy
-      const h = line.value
-      const format = legacy ? LEGACY_SNAPSHOT_FORMAT : SNAPSHOT_FORMAT
-      if (!isObject(h) || h.format !== format || !Number.isSafeInteger(h.seq) || !Number.isSafeInteger(h.count)) {
-        throw fail(`not a snapshot header of format ${format} (${buf.toString('utf8', offset, Math.min(nl, offset + 200))})`)
-      }
-      const ids = legacy ? 0 : h.transactionIds
-      if (!Number.isSafeInteger(ids)) throw fail('the header has no count of transaction ids')
-      header = {seq: h.seq as number, count: h.count as number, ids: ids as number}
-    } else if (docs.length < header!.count) {
-      const doc = line.value
-      if (!isObject(doc) || typeof doc._id !== 'string' || typeof doc._type !== 'string') {
-        throw fail(`not a document (${isObject(doc) ? 'no string _id and _type' : kindOf(doc)})`)
-      }
-      docs.push(doc as LakeDocument)
-    } else {
-      const ids = line.value
-      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw fail(`expected a list of transaction ids, found ${kindOf(ids)}`)
-      transactionIds.push(...(ids as string[]))
-      if (transactionIds.length > header!.ids) throw fail(`more transaction ids than the header's ${header!.ids}`)
-    }
-    offset = nl + 1
+    throw fail('the last line has no newline (the file was cut short)')
   }
   if (!header) throw fail('the file is empty', 0)
-  if (docs.length !== header.count || transactionIds.length !== header.ids) {
-    throw fail(`the header promises ${header.count} documents and ${header.ids} transaction ids, the file has ${docs.length} and ${transactionIds.length} (it was cut short)`)
+  if (docs !== header.count || ids !== header.ids) {
+    throw fail(`the header promises ${header.count} documents and ${header.ids} transaction ids, the file has ${docs} and ${ids} (it was cut short)`)
   }
-  return {seq: header.seq, docs, transactionIds, legacyLines: legacy ? lineNo : 0}
+  return {seq: header.seq, docs, legacyLines: legacy ? lineNo : 0}
 }
 
-/** Reads snapshot + log, cutting a torn tail off the log file; refuses (throws) on corruption. */
-export function recover(dir: string): Recovered {
+/**
+ * Reads snapshot + log into `sink`, cutting a torn tail off the log file; refuses (throws) on
+ * corruption. Documents reach the sink as they are read; on a throw the caller discards them.
+ */
+export function recover(dir: string, sink: RecoverySink): Recovered {
   // A leftover temp snapshot is from a crash during compaction; the old snapshot and log are intact.
   fs.rmSync(path.join(dir, SNAPSHOT_TMP), {force: true})
-  const snapshot = readSnapshot(path.join(dir, SNAPSHOT_FILE))
+  const snapshot = readSnapshot(path.join(dir, SNAPSHOT_FILE), sink)
   const logPath = path.join(dir, LOG_FILE)
-  const buf = fs.existsSync(logPath) ? fs.readFileSync(logPath) : Buffer.alloc(0)
 
-  const records: TransactionRecord[] = []
+  let records = 0
   let seq = snapshot.seq
-  let offset = 0
   let lineNo = 0
   let legacyLines = 0
   let checkedSeen = false
-  while (offset < buf.length) {
-    const nl = buf.indexOf(NEWLINE, offset)
-    if (nl === -1) break // torn: the newline is written last, so no newline = never acknowledged
-    lineNo++
-    const line = parseLine(buf, offset, nl, !checkedSeen)
-    if ('problem' in line) throw logCorruption(logPath, buf, lineNo, offset, nl, line.problem)
-    if (line.legacy) legacyLines++
-    else checkedSeen = true
-    const problem = recordProblem(line.value)
-    if (problem) throw logCorruption(logPath, buf, lineNo, offset, nl, problem)
-    const record = line.value as TransactionRecord
-    if (record.seq > snapshot.seq) {
-      if (record.seq !== seq + 1) {
-        throw logCorruption(logPath, buf, lineNo, offset, nl, `transaction ${record.seq} follows transaction ${seq} (a gap or a repeat in the sequence)`)
-      }
-      records.push(record)
-      seq = record.seq
+  let read = {complete: 0, size: 0}
+  if (fs.existsSync(logPath)) {
+    const fd = fs.openSync(logPath, 'r')
+    try {
+      read = forEachLine(fd, (buf, start, end, offset) => {
+        lineNo++
+        const line = parseLine(buf, start, end, !checkedSeen)
+        if ('problem' in line) throw logCorruption(logPath, lineNo, offset, offset + (end - start), line.problem)
+        if (line.legacy) legacyLines++
+        else checkedSeen = true
+        const problem = recordProblem(line.value)
+        if (problem) throw logCorruption(logPath, lineNo, offset, offset + (end - start), problem)
+        const record = line.value as TransactionRecord
+        if (record.seq > snapshot.seq) {
+          if (record.seq !== seq + 1) {
+            throw logCorruption(logPath, lineNo, offset, offset + (end - start), `transaction ${record.seq} follows transaction ${seq} (a gap or a repeat in the sequence)`)
+          }
+          sink.record(record)
+          records++
+          seq = record.seq
+        }
+      })
+    } finally {
+      fs.closeSync(fd)
     }
-    offset = nl + 1
   }
 
-  const truncatedBytes = buf.length - offset
+  // torn: the newline is written last, so a tail without one was never acknowledged
+  const truncatedBytes = read.size - read.complete
   if (truncatedBytes > 0) {
-    fs.truncateSync(logPath, offset)
+    fs.truncateSync(logPath, read.complete)
     const fd = fs.openSync(logPath, 'r+')
     try {
       fs.fsyncSync(fd)
@@ -249,10 +330,9 @@ export function recover(dir: string): Recovered {
   return {
     seq,
     snapshotDocs: snapshot.docs,
-    snapshotTransactionIds: snapshot.transactionIds,
     records,
     truncatedBytes,
-    logBytes: offset,
+    logBytes: read.complete,
     legacyLines: legacyLines + snapshot.legacyLines,
   }
 }
@@ -275,21 +355,26 @@ export function writeSnapshot(dir: string, seq: number, docs: readonly LakeDocum
   const tmp = path.join(dir, SNAPSHOT_TMP)
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
-    let chunk = frameLine(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.length, transactionIds: transactionIds.length}))
-    const flush = (force: boolean) => {
-      if (!force && chunk.length < 1 << 20) return
-      fs.writeSync(fd, chunk)
-      chunk = ''
+    // Lines are written in chunks of about a megabyte: never the whole snapshot in memory.
+    let chunk: Buffer[] = []
+    let bytes = 0
+    const add = (json: string) => {
+      const line = frameBytes(json)
+      chunk.push(line)
+      bytes += line.length
+      if (bytes >= 1 << 20) flush()
     }
-    for (const doc of docs) {
-      chunk += frameLine(JSON.stringify(doc))
-      flush(false)
+    const flush = () => {
+      const data = Buffer.concat(chunk, bytes)
+      let written = 0
+      while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written)
+      chunk = []
+      bytes = 0
     }
-    for (let i = 0; i < transactionIds.length; i += IDS_PER_LINE) {
-      chunk += frameLine(JSON.stringify(transactionIds.slice(i, i + IDS_PER_LINE)))
-      flush(false)
-    }
-    flush(true)
+    add(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.length, transactionIds: transactionIds.length}))
+    for (const doc of docs) add(JSON.stringify(doc))
+    for (let i = 0; i < transactionIds.length; i += IDS_PER_LINE) add(JSON.stringify(transactionIds.slice(i, i + IDS_PER_LINE)))
+    flush()
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
@@ -308,39 +393,123 @@ export function writeSnapshot(dir: string, seq: number, docs: readonly LakeDocum
   }
 }
 
-/** The open, append-only transaction log. Appends are synchronous: written and fsynced on return. */
+/** What the log tells its owner about the records appended to it, in order. */
+export interface LogEvents {
+  /** Every record up to `seq` is on disk (fdatasync returned). */
+  durable(seq: number): void
+  /**
+   * Writing or syncing failed: every record not yet durable is lost to the log (it was cut back to
+   * its durable end) and the log refuses appends from now on. `repaired` is false when even the cut
+   * failed, so those records may reappear after a restart, as after a crash.
+   */
+  failed(err: Error, repaired: boolean): void
+}
+
+/**
+ * The open, append-only transaction log, with group commit: append() only queues the line;
+ * the queue is written and fdatasynced as soon as no fdatasync is running (so one writer alone
+ * waits one fsync, as before), and whatever was appended during an fdatasync goes out with the
+ * next one. The fdatasync runs on libuv's thread pool, so the lake keeps serving meanwhile.
+ */
 export class TransactionLog {
   private fd: number
-  private size: number
+  /** Bytes known to be on disk. */
+  private durableSize: number
+  private queued: Buffer[] = []
+  private queuedSeq = 0
+  private scheduled = false
+  private syncing = false
+  private broken: Error | null = null
+  private closed = false
+  private idle: Array<() => void> = []
   readonly file: string
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly events: LogEvents,
+  ) {
     this.file = path.join(dir, LOG_FILE)
     const existed = fs.existsSync(this.file)
     this.fd = fs.openSync(this.file, 'a', 0o600)
-    this.size = fs.fstatSync(this.fd).size
+    this.durableSize = fs.fstatSync(this.fd).size
     if (!existed) fsyncDir(dir) // make the new file's directory entry durable too
   }
 
+  /** Why the log refuses appends, if it does. */
+  get failure(): Error | null {
+    return this.broken
+  }
+
+  /** Queues `record`; events.durable(record.seq) follows once it is on disk. Throws if the log has failed. */
   append(record: TransactionRecord): void {
-    const line = Buffer.from(frameLine(JSON.stringify(record)), 'utf8')
-    try {
-      let written = 0
-      while (written < line.length) written += fs.writeSync(this.fd, line, written, line.length - written)
-      fs.fdatasyncSync(this.fd)
-      this.size += line.length
-    } catch (err) {
-      // Cut a partial line away so later appends do not follow garbage.
-      try {
-        fs.ftruncateSync(this.fd, this.size)
-      } catch {
-        /* the original error is the one to report */
-      }
-      throw err
+    if (this.broken) throw this.broken
+    if (this.closed) throw new Error(`the transaction log ${this.file} is closed`)
+    this.queued.push(frameBytes(JSON.stringify(record)))
+    this.queuedSeq = record.seq
+    if (!this.syncing && !this.scheduled) {
+      // After this turn's other requests have queued theirs: they share the fsync.
+      this.scheduled = true
+      setImmediate(() => {
+        this.scheduled = false
+        this.flush()
+      })
     }
   }
 
-  close(): void {
+  private flush(): void {
+    if (this.syncing || this.broken || this.queued.length === 0) return this.settleIdle()
+    const batch = this.queued.length === 1 ? this.queued[0]! : Buffer.concat(this.queued)
+    const upTo = this.queuedSeq
+    this.queued = []
+    try {
+      let written = 0
+      while (written < batch.length) written += fs.writeSync(this.fd, batch, written, batch.length - written)
+    } catch (err) {
+      return this.fail(err as Error)
+    }
+    this.syncing = true
+    fs.fdatasync(this.fd, (err) => {
+      this.syncing = false
+      if (err) return this.fail(err)
+      this.durableSize += batch.length
+      this.events.durable(upTo)
+      this.flush()
+    })
+  }
+
+  private fail(err: Error): void {
+    this.queued = []
+    let repaired = true
+    try {
+      // Cut what is not known to be on disk, so that a restart does not replay transactions
+      // that were answered with an error.
+      fs.ftruncateSync(this.fd, this.durableSize)
+      fs.fdatasyncSync(this.fd)
+    } catch {
+      repaired = false
+    }
+    this.broken = new Error(
+      `the transaction log ${this.file} could not be written to disk (${err.message}); the lake refuses writes until it is restarted` +
+        (repaired ? '' : ' (and the log could not be cut back to its last synced transaction, so unsynced transactions may reappear on restart)'),
+    )
+    this.events.failed(err, repaired)
+    this.settleIdle()
+  }
+
+  private settleIdle(): void {
+    if (this.syncing || this.scheduled || (this.queued.length > 0 && !this.broken)) return
+    for (const resolve of this.idle.splice(0)) resolve()
+  }
+
+  /** Waits until everything appended is on disk (or has failed), then closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve)
+      this.settleIdle()
+    })
+    if (this.closed) return
+    this.closed = true
     fs.closeSync(this.fd)
   }
 }

@@ -105,6 +105,19 @@ describe('malformed input is a 400, never a 500 (items 9 and 10)', () => {
     await lake.stop()
   })
 
+  it('odd but valid ids (drafts.drafts.x) in perspectives and includeAllVersions', async () => {
+    const lake = await spawnLake()
+    const client = lakeClient(lake)
+    await client.transaction().create({_id: 'x', _type: 't', v: 'published'}).create({_id: 'drafts.x', _type: 't', v: 'draft'}).create({_id: 'drafts.drafts.x', _type: 't', v: 'odd'}).commit()
+    const all = await lakeRequest(lake, 'GET', '/v2025-02-19/data/doc/production/x?includeAllVersions=true')
+    expect(all.status).toBe(200)
+    expect(((all.json?.documents as Json[]) ?? []).map((d) => d._id)).toEqual(['drafts.x', 'x'])
+    const stacked = await lakeRequest(lake, 'GET', '/v2025-02-19/data/query/production?query=*[_type=="t"]{_id,v}&perspective=drafts')
+    expect(stacked.status).toBe(200)
+    await expectAlive(lake)
+    await lake.stop()
+  })
+
   it('JSON nested thousands deep, in a body or a $param', async () => {
     const lake = await spawnLake()
     const deep = '['.repeat(5_000) + ']'.repeat(5_000)
