@@ -45,11 +45,16 @@ async function openListener(lake: SpawnedLake, query = '*[_type == "ping"]'): Pr
     let welcomed: () => void = () => {}
     const welcome = new Promise<void>((resolve) => (welcomed = resolve))
     void (async () => {
+      // Chunks split lines anywhere: count only complete lines.
+      let pending = ''
       for (;;) {
         const {value, done} = await reader.read().catch(() => ({value: undefined, done: true}))
         if (done) return
-        const text = decoder.decode(value)
-        for (const m of text.matchAll(/^event: (\w+)/gm)) events.push(m[1])
+        pending += decoder.decode(value, {stream: true})
+        const end = pending.lastIndexOf('\n')
+        if (end < 0) continue
+        for (const m of pending.slice(0, end).matchAll(/^event: (\w+)/gm)) events.push(m[1])
+        pending = pending.slice(end + 1)
         if (events.includes('welcome')) welcomed()
       }
     })()
