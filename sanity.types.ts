@@ -123,6 +123,15 @@ export type Quote = {
   blockKey?: string;
   about?: ArrayOf<OrganizationReference | PersonReference>;
   subjects?: Array<string>;
+  extraction?: {
+    cue?: string;
+    confidence?: number;
+    basis?: string;
+  };
+  review?: {
+    needed?: boolean;
+    reason?: string;
+  };
   saidAt?: string;
 };
 

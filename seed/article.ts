@@ -1,7 +1,7 @@
 // The first article: the agency's page text (kept verbatim beside this file) run through the importer
 // with the editorial facts of seed/entities.ts.
 import {readFileSync} from 'node:fs'
-import {importAgencyPage, type ImportResult} from '../src/content/importer'
+import {importAgencyPage, type ImportResult} from '../src/importer/importer'
 import {seedAgencyId, seedEntities} from './entities'
 
 export const SEED_FILE = '000_7c4fc380b91d5dac.txt'

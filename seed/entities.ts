@@ -1,7 +1,8 @@
 // The editorial facts the seed text cannot give: who the people and organizations it names are,
 // their Latin names, and the forms the text uses for them. Data only.
 import {slugify} from '../src/content/slugify'
-import type {KnownEntities, OrganizationDoc, OrganizationKind, PersonDoc} from '../src/content/types'
+import type {OrganizationDoc, OrganizationKind, PersonDoc} from '../src/content/types'
+import type {KnownEntities} from '../src/importer/types'
 
 function organization(
   id: string,

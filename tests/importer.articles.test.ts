@@ -1,7 +1,7 @@
 // The importer on short articles written for these tests (tests/fixtures/articles), with speakers,
 // quote marks and page chrome the seed does not have.
 import {describe, expect, it} from 'vitest'
-import {importAgencyPage, type ImportResult} from '../src/content/importer'
+import {importAgencyPage, type ImportResult} from '../src/importer/importer'
 import type {PersonDoc, QuoteDoc} from '../src/content/types'
 import {seedAgencyId, seedEntities} from '../seed/entities'
 import {blockText, expectWellFormed, readText} from './helpers/importer'

@@ -36,8 +36,9 @@ describe('import CLI', () => {
     const article = docs.at(-1)
     expect(article?._id).toBe('article-7c4fc380b91d5dac')
     expect(article?._type === 'article' && article.sourceText).toBe(readText(SEED))
-    // stderr carries only warnings
-    for (const line of run.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^import: warning: /)
+    // stderr carries only warnings and notes (each dropped line with its reason, each quote's cue)
+    for (const line of run.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^import: (?:warning|note): /)
+    expect(run.stderr).toContain('page chrome dropped (navigation')
     expect(readdirSync(ROOT).sort()).toEqual(before)
   })
 
@@ -68,11 +69,25 @@ describe('import CLI', () => {
     expect(documents.filter((d) => d._type === 'person' && d.name === 'جان مارك بيرتان')).toHaveLength(1)
   })
 
+  it('prints usage and examples for --help, and reads a directory as its .txt files', () => {
+    const help = cli('--help')
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/usage: npm run -s import/)
+    expect(help.stdout).toMatch(/--write/)
+    expect(help.stdout).toMatch(/examples:/)
+    const run = cli('tests/fixtures/articles')
+    expect(run.status).toBe(0)
+    expect(parseNdjson(run.stdout).filter((d) => d._type === 'article')).toHaveLength(3)
+    // several pages: progress lines on stderr, never on stdout
+    expect(run.stderr).toMatch(/^import: \[3\/3\] /m)
+  })
+
   it('reads the source key from seed-style file names and the agency from --agency', () => {
     expect(sourceKeyFromFileName('seed/000_7c4fc380b91d5dac.txt')).toBe('7c4fc380b91d5dac')
     expect(sourceKeyFromFileName('page.txt')).toBeUndefined()
-    expect(parseImportArgs(['a.txt', '--agency', 'none'])).toEqual({files: ['a.txt']})
-    expect(parseImportArgs(['--agency=organization-x', 'a.txt'])).toEqual({files: ['a.txt'], agency: 'organization-x'})
+    expect(parseImportArgs(['a.txt', '--agency', 'none'])).toEqual({files: ['a.txt'], agency: null, write: false, quiet: false, help: false})
+    expect(parseImportArgs(['--agency=organization-x', 'a.txt', '--write'])).toEqual({files: ['a.txt'], agency: 'organization-x', write: true, quiet: false, help: false})
+    expect(parseImportArgs(['a.txt'])).not.toHaveProperty('agency')
     expect(() => parseImportArgs(['--bogus', 'a.txt'])).toThrow(/unknown option/)
   })
 })

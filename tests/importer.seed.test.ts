@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {importAgencyPage} from '../src/content/importer'
+import {importAgencyPage} from '../src/importer/importer'
 import {slugify} from '../src/content/slugify'
 import type {Block, QuoteDoc} from '../src/content/types'
 import {christianJames, seedAgencyId, seedEntities} from '../seed/entities'

@@ -69,6 +69,29 @@ export const quote = defineType({
       options: {layout: 'tags'},
     }),
     defineField({
+      name: 'extraction',
+      title: 'How it was found',
+      type: 'object',
+      description: 'Set by the importer: the cue that introduced the quote, and how sure the attribution is.',
+      readOnly: true,
+      options: {collapsible: true, collapsed: true},
+      fields: [
+        defineField({name: 'cue', title: 'Cue', type: 'string', description: 'The reporting verb or quote mark, as in the text.'}),
+        defineField({name: 'confidence', title: 'Confidence', type: 'number', description: '0 to 1.'}),
+        defineField({name: 'basis', title: 'How the speaker was found', type: 'string'}),
+      ],
+    }),
+    defineField({
+      name: 'review',
+      title: 'Review',
+      type: 'object',
+      description: 'The importer was not sure of the speaker. Check it, then untick “Needs review”.',
+      fields: [
+        defineField({name: 'needed', title: 'Needs review', type: 'boolean', initialValue: false}),
+        defineField({name: 'reason', title: 'Why', type: 'string', readOnly: true}),
+      ],
+    }),
+    defineField({
       name: 'saidAt',
       title: 'Said at',
       type: 'datetime',

@@ -1,4 +1,5 @@
-// Document shapes the importer produces: plain data, checked against the generated schema types below.
+// Newsroom document shapes (what the importer produces, what the renderer and bench read): plain data,
+// checked against the generated schema types below.
 import type {Article, Organization, Person, Quote} from '../../sanity.types'
 
 export interface Reference {
@@ -62,6 +63,10 @@ export interface QuoteDoc {
   about?: KeyedReference[]
   subjects?: string[]
   saidAt?: string
+  /** How the importer found the quote: its cue, a confidence 0–1, and how the speaker was found. */
+  extraction?: {cue: string; confidence: number; basis: string}
+  /** Set when an editor should check the attribution. */
+  review?: {needed: boolean; reason?: string}
 }
 
 export interface Span {
@@ -121,27 +126,6 @@ export interface ArticleDoc {
 
 export type EntityDoc = PersonDoc | OrganizationDoc
 export type NewsroomDoc = OrganizationDoc | PersonDoc | QuoteDoc | ArticleDoc
-
-/** A place the text may name. The model has no place type: places become subject strings. */
-export interface KnownPlace {
-  name: string
-  nameLatin?: string
-  aliases?: string[]
-  /** Where the place is, as the newsroom writes it (e.g. الحسكة); added to the subject string. */
-  locatedIn?: string
-}
-
-/** The people, organizations and places the importer can recognise, with the forms used for them. */
-export interface KnownEntities {
-  people: PersonDoc[]
-  organizations: OrganizationDoc[]
-  places?: KnownPlace[]
-  /**
-   * Aliases (by entity _id) that only identify the entity once it has been named in the same
-   * article, e.g. «المسؤول الأمريكي» or a bare surname. Each must also be among the entity's names.
-   */
-  contextAliases?: Record<string, string[]>
-}
 
 // The importer's shapes are stricter than the generated ones (fields it always sets are required),
 // but they must stay within the schema: tsc fails here if a schema change leaves them behind.

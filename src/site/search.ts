@@ -3,7 +3,7 @@
 // comparison happens here, because GROQ `match` compares words as written and splits words at
 // diacritics. The index holds only folded text; it is filled from the lake and kept current by the
 // lake's listener (live.ts). Results are read back from the lake, so they show what the lake holds.
-import {foldKey} from '../content/arabic'
+import {foldKey} from '../importer/arabic'
 import type {SearchCorpusQueryResult} from '../../sanity.types'
 
 export const SEARCH_TYPES = ['article', 'quote'] as const

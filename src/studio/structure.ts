@@ -1,4 +1,4 @@
-import {BlockquoteIcon, CaseIcon, DocumentTextIcon, UserIcon, UsersIcon} from '@sanity/icons'
+import {BlockquoteIcon, CaseIcon, DocumentTextIcon, UserIcon, UsersIcon, WarningOutlineIcon} from '@sanity/icons'
 import type {StructureResolver} from 'sanity/structure'
 
 export const structure: StructureResolver = (S) =>
@@ -14,6 +14,17 @@ export const structure: StructureResolver = (S) =>
             .title('Quotes')
             .items([
               S.documentTypeListItem('quote').title('All quotes').icon(BlockquoteIcon),
+              S.listItem()
+                .title('Quotes to check')
+                .icon(WarningOutlineIcon)
+                .child(
+                  S.documentList()
+                    .title('Quotes to check')
+                    .apiVersion('2025-02-19')
+                    .schemaType('quote')
+                    .filter('_type == "quote" && review.needed == true')
+                    .defaultOrdering([{field: 'extraction.confidence', direction: 'asc'}]),
+                ),
               S.listItem()
                 .title('By speaker')
                 .icon(UsersIcon)

@@ -1,9 +1,21 @@
 // Speaker phrases after a reporting cue («وزير الخارجية الفرنسي جان مارك …», «المسؤول الأمريكي»)
 // and their resolution to a known or new person or organization.
-import {foldKey, isDefinite, stripConjunction, type Token} from './arabic'
+import {foldKey, isDefinite, stripConjunction, tokenize, type Token} from './arabic'
 import {ensureOrganization, ensurePerson, type EntityTable, type Mention} from './entities'
-import type {StatementContext} from './statements'
-import {ATTACHED_COMPLEMENTIZER, CHAIN_NOUNS, COMPLEMENTIZERS, DOCUMENT_NOUNS, NAME_STOP, ORG_HEADS, TITLE_HEADS, VERB_KEYS} from './vocabulary'
+import type {StatementContext} from './context'
+import {
+  ATTACHED_COMPLEMENTIZER,
+  CHAIN_NOUNS,
+  CIRCUMSTANTIAL_STARTERS,
+  COMPLEMENTIZERS,
+  DOCUMENT_NOUNS,
+  HONORIFICS,
+  NAME_STOP,
+  NOT_NAMES,
+  ORG_HEADS,
+  TITLE_HEADS,
+  VERB_KEYS,
+} from './vocabulary'
 
 
 export type PendingSpeaker =
@@ -14,6 +26,10 @@ export type PendingSpeaker =
   | {kind: 'title'; phrase: string; words: string[]; affiliation?: string}
   /** «البيان»، «التقرير»: the document of the current speaker. */
   | {kind: 'current'}
+  /** «الجهاز»، «الوزارة»: an organization named before by its head word, else a new one so named. */
+  | {kind: 'orgAnaphor'; word: string}
+  /** A bare name with no title («وقال بلينكن»، «أسعد الشيباني، وزير الخارجية السوري»). */
+  | {kind: 'name'; name: string; jobTitle?: string; phrase: string}
 
 export interface SpeakerPhrase {
   speaker: PendingSpeaker
@@ -63,6 +79,7 @@ export function parseSpeakerPhrase(
   tokens: readonly Token[],
   j: number,
   mentions: readonly Mention[],
+  earlier = '',
 ): SpeakerPhrase | undefined {
   const first = tokens[j]
   if (!first || opensWithMark(first) || isComplementizer(first) || VERB_KEYS.has(first.key)) return undefined
@@ -96,9 +113,10 @@ export function parseSpeakerPhrase(
       !!t &&
       !opensWithMark(t) &&
       !NAME_STOP.has(t.light) &&
-      (started || !isDefinite(t.key)) &&
+      (started || !isDefinite(t.key) || HONORIFICS.has(t.key)) &&
       !isComplementizer(t) &&
       !VERB_KEYS.has(t.key) &&
+      !TITLE_HEADS.has(t.key) &&
       stripConjunction(t.key, VERB_KEYS) === undefined &&
       !/^[\p{N}]/u.test(t.key) &&
       !(/^[لب]/.test(t.key) && (isDefinite(t.key.slice(1)) || ORG_HEADS.has(t.key.slice(1))))
@@ -146,8 +164,74 @@ export function parseSpeakerPhrase(
   if (ORG_HEADS.has(first.key)) {
     const last = idafa(tokens, j)
     if (last > j) return {speaker: {kind: 'organization', name: text(j, last)}, last}
+    if (isDefinite(first.key)) return {speaker: {kind: 'orgAnaphor', word: text(j, j)}, last: j}
   }
-  return undefined
+  return bareName(line, tokens, j, earlier)
+}
+
+/** Could this token be part of a personal name (not a function word, verb, definite noun or preposition)? */
+export function nameToken(t: Token | undefined, started: boolean): t is Token {
+  return (
+    !!t &&
+    !opensWithMark(t) &&
+    /^\p{Script=Arabic}+$/u.test(t.key.replace(/\s/g, '')) &&
+    t.key.length >= 2 &&
+    !NAME_STOP.has(t.light) &&
+    !CIRCUMSTANTIAL_STARTERS.has(t.key) &&
+    (started || !isDefinite(t.key) || HONORIFICS.has(t.key)) &&
+    !isComplementizer(t) &&
+    !VERB_KEYS.has(t.key) &&
+    stripConjunction(t.key, VERB_KEYS) === undefined &&
+    !TITLE_HEADS.has(t.key) &&
+    !ORG_HEADS.has(t.key) &&
+    !DOCUMENT_NOUNS.has(t.key) &&
+    !/^(?:بال|لل)/u.test(t.key) &&
+    !NOT_NAMES.has(t.key) &&
+    !/^(?:هذا|هذه|ذلك|تلك|كل|بعض|جميع|عدد|نحو|اكثر|اقل|مصر|العراق|سوريا|لبنان|الاردن|تركيا|فلسطين|اسراييل|ايران|الحكومه|الدوله|بلاده|بلادها|ان|انه|انها|اننا)$/u.test(t.key)
+  )
+}
+
+/**
+ * A name right after a verb, with no title: one to three name-like words that end where the sentence
+ * goes on (a comma, a colon, a preposition, a complementizer, a circumstantial word). A title in
+ * apposition after a comma is taken as the job title: «أسعد الشيباني، وزير الخارجية السوري: …».
+ */
+export function bareName(line: string, tokens: readonly Token[], j: number, earlier = ''): SpeakerPhrase | undefined {
+  let last = j - 1
+  while (last - j < 2 && nameToken(tokens[last + 1], last >= j) && (last < j || !hasTrailingPunctuation(tokens[last] as Token))) last++
+  if (last < j) {
+    // «وقال الخزعلي …», «وأكد الحمد الله …»: a definite surname, when the text gave the full name before
+    const first = tokens[j]
+    if (!first || !isDefinite(first.key) || NAME_STOP.has(first.light) || ORG_HEADS.has(first.key) || TITLE_HEADS.has(first.key)) return undefined
+    for (const n of [2, 1]) {
+      const end = j + n - 1
+      if (!tokens[end] || (n === 2 && hasTrailingPunctuation(first))) continue
+      const part = line.slice(first.coreStart, (tokens[end] as Token).coreEnd)
+      const full = fullNameBefore(earlier, part)
+      if (full) return {speaker: {kind: 'name', name: full, phrase: full}, last: end}
+    }
+    return undefined
+  }
+  const after = tokens[last + 1]
+  const endTrail = (tokens[last] as Token).trail
+  const ends =
+    /^[،,:：]/u.test(endTrail) ||
+    (after !== undefined && TITLE_HEADS.has(after.key)) ||
+    !after ||
+    NAME_STOP.has(after.light) ||
+    CIRCUMSTANTIAL_STARTERS.has(after.key) ||
+    isComplementizer(after) ||
+    /^[لب]/u.test(after.key) ||
+    opensWithMark(after)
+  if (!ends) return undefined
+  const text = (a: number, b: number): string => line.slice((tokens[a] as Token).coreStart, (tokens[b] as Token).coreEnd)
+  const name = text(j, last)
+  // «… الشيباني، وزير الخارجية السوري: …»
+  if (after && TITLE_HEADS.has(after.key) && (/^[،,]/u.test(endTrail) || endTrail === '')) {
+    const titleEnd = idafa(tokens, last + 1)
+    return {speaker: {kind: 'name', name, jobTitle: text(last + 1, titleEnd), phrase: text(j, titleEnd)}, last: titleEnd}
+  }
+  return {speaker: {kind: 'name', name, phrase: name}, last}
 }
 
 export function resolveSpeaker(pending: PendingSpeaker, ctx: StatementContext): string | undefined {
@@ -166,6 +250,23 @@ export function resolveSpeaker(pending: PendingSpeaker, ctx: StatementContext): 
       return ensureOrganization(table, pending.name)
     case 'current':
       return ctx.state.lastSpeaker
+    case 'orgAnaphor': {
+      const head = stem(foldKey(pending.word))
+      for (let i = table.seen.length - 1; i >= 0; i--) {
+        const doc = table.entities.get(table.seen[i] as string)?.doc
+        if (doc?._type === 'organization' && foldKey(doc.name).split(' ').map(stem).includes(head)) return doc._id
+      }
+      return ensureOrganization(table, pending.word)
+    }
+    case 'name': {
+      const earlier = byNamePart(table, pending.name)
+      if (earlier) return earlier
+      return ensurePerson(table, {
+        name: pending.name,
+        ...(pending.jobTitle ? {jobTitle: pending.jobTitle} : {}),
+        phrase: pending.phrase,
+      })
+    }
     case 'title': {
       const earlier = anaphor(table, pending.words)
       if (earlier) return earlier
@@ -206,6 +307,39 @@ export function anaphor(table: EntityTable, words: readonly string[]): string | 
         .map(stem),
     )
     if (wanted.every((w) => have.has(w))) return doc._id
+  }
+  return undefined
+}
+
+/**
+ * «وقال بلينكن» after «أنتوني بلينكن»: the most recently named person (or organization) one of whose
+ * names contains every word of this one.
+ */
+export function byNamePart(table: EntityTable, name: string): string | undefined {
+  const wanted = foldKey(name).split(' ').filter(Boolean)
+  const ids = [...table.seen].reverse().concat([...table.entities.keys()].filter((id) => !table.seen.includes(id)).reverse())
+  for (const id of ids) {
+    const doc = table.entities.get(id)?.doc
+    if (!doc || doc._type !== 'person') continue
+    for (const form of [doc.name, ...(doc.aliases ?? [])]) {
+      const have = foldKey(form).split(' ')
+      if (wanted.every((w) => have.includes(w))) return doc._id
+    }
+  }
+  return undefined
+}
+
+/** «قيس الخزعلي» earlier in the text, for «الخزعلي»: one name-like word before the surname. */
+export function fullNameBefore(earlier: string, surname: string): string | undefined {
+  if (!earlier) return undefined
+  const tokens = tokenize(earlier)
+  const want = tokenize(surname).map((t) => t.key)
+  for (let i = tokens.length - want.length; i >= 1; i--) {
+    if (!want.every((w, k) => (tokens[i + k] as Token).key === w)) continue
+    const before = tokens[i - 1] as Token
+    if (nameToken(before, false) && !hasTrailingPunctuation(before)) {
+      return earlier.slice(before.coreStart, (tokens[i + want.length - 1] as Token).coreEnd)
+    }
   }
   return undefined
 }

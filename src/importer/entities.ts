@@ -3,7 +3,7 @@
 // offsets always point into the original, verbatim text.
 import {fold, foldKey} from './arabic'
 import {newEntityId} from './keys'
-import {slugify} from './slugify'
+import {slugify} from '../content/slugify'
 import type {EntityDoc, KnownEntities, KnownPlace, OrganizationDoc, OrganizationKind, PersonDoc, Reference} from './types'
 
 export type MentionType = 'person' | 'organization' | 'place'
@@ -195,12 +195,12 @@ export function ensurePerson(table: EntityTable, spec: NewPersonSpec): string {
 }
 
 /** An organization the text names but the newsroom does not know. */
-export function ensureOrganization(table: EntityTable, name: string): string {
+export function ensureOrganization(table: EntityTable, name: string, kindHint?: OrganizationKind): string {
   const known = lookupExact(table, name)
   if (known) return known
   const folded = foldKey(name)
   const bare = folded.startsWith('ال') ? folded.slice(2) : folded
-  const kind = ORG_KIND_BY_HEAD.find(([head]) => bare.startsWith(head))?.[1] ?? 'other'
+  const kind = kindHint ?? ORG_KIND_BY_HEAD.find(([head]) => bare.startsWith(head))?.[1] ?? 'other'
   const doc: OrganizationDoc = {
     _id: newEntityId('organization', folded, name),
     _type: 'organization',

@@ -1,4 +1,4 @@
-// Content lines → headline, lead, and body paragraphs with their style (normal or h2 subheading).
+// Body lines → their style: a paragraph, or an h2 subheading (anatomy.ts decides which lines are body).
 import {foldKey, stripConjunction} from './arabic'
 import type {PageLine} from './page'
 import {VERB_KEYS} from './vocabulary'
@@ -6,12 +6,6 @@ import type {BlockStyle} from './types'
 
 export interface Paragraph extends PageLine {
   style: Extract<BlockStyle, 'normal' | 'h2'>
-}
-
-export interface Structure {
-  headline: PageLine
-  lead?: PageLine
-  paragraphs: Paragraph[]
 }
 
 /** Longest line (in words) still taken as a subheading. */
@@ -41,15 +35,4 @@ export function isSubheading(line: string): boolean {
     !OPENING_MARK.test(line) &&
     !startsWithReportingVerb(words[0] as string)
   )
-}
-
-/** Line 1 is the headline, line 2 the lead, the rest are paragraphs. */
-export function structure(lines: readonly PageLine[]): Structure {
-  const [headline, lead, ...rest] = lines
-  if (!headline) throw new Error('the page has no content lines (empty, or only page chrome)')
-  return {
-    headline,
-    ...(lead ? {lead} : {}),
-    paragraphs: rest.map((line) => ({...line, style: isSubheading(line.text) ? 'h2' : 'normal'})),
-  }
 }
