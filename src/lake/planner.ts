@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import type {DereferenceFunction, ExprNode} from 'groq-js'
 import {foldWord, isPlainTerm, matchTerms, matchTokens, readPath, SORT_KEYS, sortValue, termRegex, totalCompare, type SortKey} from './groqSemantics'
+import {evaluateFast, fastTree, GiveWay, type FastStats} from './fastPath'
 import {evaluateQuery, type QueryContext} from './query'
 import type {LakeDocument} from './store'
 import {QueryView, type View} from './views'
@@ -49,6 +50,8 @@ export interface PlanStats {
   declined: number
   /** `->` answered by id. */
   derefs: number
+  /** Whether the synchronous fast path answered (fastPath.ts), or why not. */
+  fast: FastStats
 }
 
 type Field = 'id' | 'type' | 'slug' | 'ref'
@@ -348,17 +351,24 @@ function slugOf(doc: LakeDocument): unknown {
 
 const EVERYTHING = node({type: 'Everything'})
 
+/** The `coalesce` nodes hooked() made: their second argument is the fallback to `*` (see fastPath.ts). */
+const hookedNodes = new WeakSet<Node>()
+
 /** `coalesce(<lookup>, fallback)`: the lookup is a `->` the dereference hook answers. */
 function hooked(ref: Node, fallback: Node): Node {
   const lookup = {type: 'Deref', base: {type: 'Object', attributes: [{type: 'ObjectAttributeValue', name: '_ref', value: ref}]}}
-  return node({type: 'FuncCall', namespace: 'global', name: 'coalesce', args: [lookup, fallback]})
+  const out = node({type: 'FuncCall', namespace: 'global', name: 'coalesce', args: [lookup, fallback]})
+  hookedNodes.add(out)
+  return out
 }
+
+const isHooked = (n: Node): boolean => hookedNodes.has(n)
 
 type Scope = 'plain' | 'hidden' | 'unknown'
 
 /** One query's plan: the rewritten tree and the lookups it calls back into. */
 export class Plan {
-  readonly stats: PlanStats = {plans: [], narrowed: 0, declined: 0, derefs: 0}
+  readonly stats: PlanStats = {plans: [], narrowed: 0, declined: 0, derefs: 0, fast: {taken: false}}
   readonly tree: Node
   private readonly resolvers: Array<(key: string | null) => unknown> = []
   private ordered = 0
@@ -387,6 +397,13 @@ export class Plan {
     }
     if (answer === null) this.stats.declined++
     else this.stats.narrowed++
+    return answer
+  }
+
+  /** For the fast path: as dereference, but a declined lookup gives way instead of letting groq-js scan `*`. */
+  readonly strictDereference = (ref: {_ref: string}): unknown => {
+    const answer = this.dereference(ref)
+    if (answer === null && ref._ref.startsWith(PREFIX)) throw new GiveWay('declined')
     return answer
   }
 
@@ -706,11 +723,19 @@ export interface QueryRun {
   stats: PlanStats
 }
 
-/** Plans `tree` over `view` and evaluates it with groq-js (evaluateQuery: deadline and all). */
+/**
+ * Plans `tree` over `view` and evaluates it with groq-js: synchronously where the fast path
+ * (fastPath.ts) may, else with evaluateQuery (deadline, slices and all).
+ */
 export async function runQuery(tree: Node, view: View, ctx: Omit<QueryContext, 'dataset' | 'dereference'>): Promise<QueryRun> {
   const query = new QueryView(view)
   try {
     const plan = new Plan(tree, query)
+    const fast = fastTree(plan.tree, isHooked)
+    if ('tree' in fast) {
+      const answer = evaluateFast(fast.tree, ctx, plan.strictDereference, plan.stats.fast)
+      if (answer) return {result: answer.result, stats: plan.stats}
+    } else plan.stats.fast.why = fast.refused
     const dataset = lazyDocs(query)
     // groq-js hands what `dereference` returns to fromJS: lists and counts pass through like documents.
     const result = await evaluateQuery(plan.tree, {...ctx, dataset, dereference: plan.dereference as DereferenceFunction})
