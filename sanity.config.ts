@@ -5,8 +5,13 @@ import {structureTool} from 'sanity/structure'
 import {schemaTypes} from './schemas'
 import {DirectionalInput} from './src/studio/DirectionalInput'
 import {localLakeApiHost} from './src/studio/lakeHost'
+import {arabicLocalePlugin} from './src/studio/locale/ar'
+import {LocalizedField} from './src/studio/locale/LocalizedField'
+import {documentActions} from './src/studio/publishedAtAction'
+import {RtlLayout} from './src/studio/RtlLayout'
 import {locations, mainDocuments, PREVIEW_MODE_ENABLE, previewOrigin} from './src/studio/presentation'
 import {structure} from './src/studio/structure'
+import {templates} from './src/studio/templates'
 
 // SANITY_STUDIO_* variables are the ones Sanity exposes to the browser bundle.
 const projectId = process.env.SANITY_STUDIO_PROJECT_ID || 'local'
@@ -32,7 +37,13 @@ export default defineConfig({
       resolve: {locations, mainDocuments},
     }),
     visionTool({defaultApiVersion: '2025-02-19'}),
+    // العربية beside English in the user menu's "Language" (src/studio/locale/).
+    arabicLocalePlugin(),
   ],
-  schema: {types: schemaTypes},
-  form: {components: {input: DirectionalInput}},
+  schema: {types: schemaTypes, templates},
+  // publishedAt is set on first publish (src/studio/publishedAtAction.ts).
+  document: {actions: documentActions},
+  form: {components: {input: DirectionalInput, field: LocalizedField}},
+  // Right-to-left titles where the Studio draws plain strings (src/studio/RtlLayout.tsx).
+  studio: {components: {layout: RtlLayout}},
 })

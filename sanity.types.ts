@@ -73,6 +73,20 @@ export type BlockContent = Array<{
   _key: string;
 }>;
 
+export type SanityImageAssetReference = {
+  _ref: string;
+  _type: "reference";
+  _weak?: boolean;
+  [internalGroqTypeReferenceTo]?: "sanity.imageAsset";
+};
+
+export type SectionReference = {
+  _ref: string;
+  _type: "reference";
+  _weak?: boolean;
+  [internalGroqTypeReferenceTo]?: "section";
+};
+
 export type Article = {
   _id: string;
   _type: "article";
@@ -83,10 +97,27 @@ export type Article = {
   headline: string;
   lead?: string;
   slug: Slug;
+  mainImage?: {
+    asset?: SanityImageAssetReference;
+    media?: unknown;
+    hotspot?: SanityImageHotspot;
+    crop?: SanityImageCrop;
+    alt: string;
+    caption?: string;
+    credit?: string;
+    _type: "image";
+  };
   body: BlockContent;
   publishedAt?: string;
+  status?: "draft" | "inReview" | "approved";
+  section?: SectionReference;
   sourceAgency?: OrganizationReference;
   byline?: string;
+  authors?: Array<
+    {
+      _key: string;
+    } & PersonReference
+  >;
   credits?: ArrayOf<PersonReference | OrganizationReference>;
   subjects?: Array<string>;
   people?: Array<
@@ -100,6 +131,23 @@ export type Article = {
     } & OrganizationReference
   >;
   sourceText?: string;
+};
+
+export type Section = {
+  _id: string;
+  _type: "section";
+  _createdAt: string;
+  _updatedAt: string;
+  _rev: string;
+  name: string;
+  slug: Slug;
+  description?: string;
+};
+
+export type Slug = {
+  _type: "slug";
+  current: string;
+  source?: string;
 };
 
 export type ArticleReference = {
@@ -146,8 +194,32 @@ export type Person = {
   slug: Slug;
   jobTitle?: string;
   affiliation?: OrganizationReference;
+  portrait?: {
+    asset?: SanityImageAssetReference;
+    media?: unknown;
+    hotspot?: SanityImageHotspot;
+    crop?: SanityImageCrop;
+    alt: string;
+    _type: "image";
+  };
   aliases?: Array<string>;
   sameAs?: Array<string>;
+};
+
+export type SanityImageCrop = {
+  _type: "sanity.imageCrop";
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+};
+
+export type SanityImageHotspot = {
+  _type: "sanity.imageHotspot";
+  x: number;
+  y: number;
+  height: number;
+  width: number;
 };
 
 export type Organization = {
@@ -170,12 +242,6 @@ export type Organization = {
     | "newsAgency"
     | "other";
   sameAs?: Array<string>;
-};
-
-export type Slug = {
-  _type: "slug";
-  current: string;
-  source?: string;
 };
 
 export type SanityImagePaletteSwatch = {
@@ -214,22 +280,6 @@ export type SanityImageMetadata = {
   thumbHash?: string;
   hasAlpha?: boolean;
   isOpaque?: boolean;
-};
-
-export type SanityImageHotspot = {
-  _type: "sanity.imageHotspot";
-  x: number;
-  y: number;
-  height: number;
-  width: number;
-};
-
-export type SanityImageCrop = {
-  _type: "sanity.imageCrop";
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
 };
 
 export type SanityFileAsset = {
@@ -296,18 +346,21 @@ export type AllSanitySchemaTypes =
   | PersonReference
   | OrganizationReference
   | BlockContent
+  | SanityImageAssetReference
+  | SectionReference
   | Article
+  | Section
+  | Slug
   | ArticleReference
   | Quote
   | Person
+  | SanityImageCrop
+  | SanityImageHotspot
   | Organization
-  | Slug
   | SanityImagePaletteSwatch
   | SanityImagePalette
   | SanityImageDimensions
   | SanityImageMetadata
-  | SanityImageHotspot
-  | SanityImageCrop
   | SanityFileAsset
   | SanityAssetSourceData
   | SanityImageAsset
@@ -315,7 +368,7 @@ export type AllSanitySchemaTypes =
 
 // Source: src/queries.ts
 // Variable: articleBySlugQuery
-// Query: *[_type == "article" && slug.current == $slug][0]{    _id,    _createdAt,    _updatedAt,    headline,    lead,    "slug": slug.current,    language,    publishedAt,    byline,    subjects,    sourceText,    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},    body[]{      ...,      markDefs[]{        ...,        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}      }    },    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){      _id, text, kind, blockKey,      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}    }  }
+// Query: *[_type == "article" && slug.current == $slug][0]{    _id,    _createdAt,    _updatedAt,    headline,    lead,    "slug": slug.current,    language,    publishedAt,    byline,    subjects,    sourceText,    mainImage{alt, caption, credit, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},    body[]{      ...,      markDefs[]{        ...,        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}      }    },    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){      _id, text, kind, blockKey,      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}    }  }
 export type ArticleBySlugQueryResult = {
   _id: string;
   _createdAt: string;
@@ -328,6 +381,21 @@ export type ArticleBySlugQueryResult = {
   byline: string | null;
   subjects: Array<string> | null;
   sourceText: string | null;
+  mainImage: {
+    alt: string;
+    caption: string | null;
+    credit: string | null;
+    crop: SanityImageCrop | null;
+    hotspot: SanityImageHotspot | null;
+    asset: {
+      _id: string;
+      url: string;
+      metadata: {
+        lqip: string | null;
+        dimensions: SanityImageDimensions | null;
+      } | null;
+    } | null;
+  } | null;
   sourceAgency: {
     _id: string;
     name: string;
@@ -865,6 +933,14 @@ export type SearchCorpusQueryResult = Array<
       body: string;
       text: null;
     }
+  | {
+      _id: string;
+      _type: "section";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
 >;
 
 // Source: src/queries.ts
@@ -914,6 +990,14 @@ export type SearchCorpusByIdQueryResult = Array<
   | {
       _id: string;
       _type: "sanity.imageAsset";
+      headline: null;
+      lead: null;
+      body: string;
+      text: null;
+    }
+  | {
+      _id: string;
+      _type: "section";
       headline: null;
       lead: null;
       body: string;
@@ -982,7 +1066,7 @@ export type SitemapQueryResult = {
 import "@sanity/client";
 declare module "@sanity/client" {
   interface SanityQueries {
-    '\n  *[_type == "article" && slug.current == $slug][0]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    byline,\n    subjects,\n    sourceText,\n    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},\n    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},\n    body[]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    },\n    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},\n    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},\n    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){\n      _id, text, kind, blockKey,\n      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}\n    }\n  }\n': ArticleBySlugQueryResult;
+    '\n  *[_type == "article" && slug.current == $slug][0]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    byline,\n    subjects,\n    sourceText,\n    mainImage{alt, caption, credit, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},\n    "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},\n    "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},\n    body[]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    },\n    "people": people[]->{_id, name, nameLatin, "slug": slug.current, jobTitle},\n    "organizations": organizations[]->{_id, name, nameLatin, shortNames, "slug": slug.current},\n    "quotes": *[_type == "quote" && article._ref == ^._id] | order(_id asc){\n      _id, text, kind, blockKey,\n      "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}\n    }\n  }\n': ArticleBySlugQueryResult;
     '\n  *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc) [0...$limit]{\n    _id,\n    _createdAt,\n    headline,\n    lead,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    "sourceAgency": sourceAgency->name\n  }\n': LatestArticlesQueryResult;
     '\n  *[_type == "person" && slug.current == $slug][0]{\n    _id,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    jobTitle,\n    aliases,\n    sameAs,\n    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},\n    "quotes": *[_type == "quote" && speaker._ref == ^._id] | order(_id asc){\n      _id, text, kind,\n      "article": article->{_id, headline, "slug": slug.current}\n    }\n  }\n': PersonBySlugQueryResult;
     '\n  *[_type == "quote" && _id == $id][0]{\n    _id,\n    text,\n    kind,\n    language,\n    saidAt,\n    blockKey,\n    subjects,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, "slug": slug.current},\n    "about": about[]->{_id, _type, name}\n  }\n': QuoteByIdQueryResult;

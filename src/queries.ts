@@ -26,6 +26,7 @@ export const articleBySlugQuery = defineQuery(`
     byline,
     subjects,
     sourceText,
+    mainImage{alt, caption, credit, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},
     "sourceAgency": sourceAgency->{_id, name, nameLatin, "slug": slug.current},
     "credits": credits[]->{_id, _type, name, nameLatin, "slug": slug.current},
     body[]${blockProjection},

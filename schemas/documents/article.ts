@@ -1,8 +1,10 @@
-import {DocumentTextIcon} from '@sanity/icons'
+import {DocumentTextIcon, ImageIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
 import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
+import {ARTICLE_STATUSES} from '../../src/studio/workflow'
 import {languageField} from '../fields/language'
+import {altField} from '../fields/alt'
 import {slugField} from '../fields/slug'
 
 /** A news article (schema.org NewsArticle, IPTC ninjs). */
@@ -16,6 +18,7 @@ export const article = defineType({
     {name: 'metadata', title: 'Metadata'},
     {name: 'provenance', title: 'Provenance'},
   ],
+  fieldsets: [{name: 'workflow', title: 'Workflow', options: {columns: 2}}],
   fields: [
     {...languageField, group: 'metadata'},
     defineField({
@@ -35,6 +38,25 @@ export const article = defineType({
     }),
     {...slugField('headline'), group: 'content'},
     defineField({
+      name: 'mainImage',
+      title: 'Main image',
+      type: 'image',
+      icon: ImageIcon,
+      group: 'content',
+      description: 'Shown at the top of the article and in lists. Drag the hotspot onto what must never be cropped.',
+      options: {hotspot: true},
+      fields: [
+        altField('What the picture shows, for readers who cannot see it, e.g. «مقاتلون من قسد عند حاجز قرب الرقة».'),
+        defineField({name: 'caption', title: 'Caption', type: 'string', description: 'Printed under the picture.'}),
+        defineField({
+          name: 'credit',
+          title: 'Credit',
+          type: 'string',
+          description: 'Who took or owns the picture, e.g. «هاوار» or «رويترز».',
+        }),
+      ],
+    }),
+    defineField({
       name: 'body',
       title: 'Body',
       type: 'blockContent',
@@ -46,7 +68,24 @@ export const article = defineType({
       title: 'Published at',
       type: 'datetime',
       group: 'metadata',
-      description: 'Leave empty when the source gives no date; do not guess one.',
+      fieldset: 'workflow',
+      description: 'Set on first publish when empty; change it if the source gives another date. Do not guess one.',
+    }),
+    defineField({
+      name: 'status',
+      title: 'Status',
+      type: 'string',
+      group: 'metadata',
+      fieldset: 'workflow',
+      options: {list: [...ARTICLE_STATUSES], layout: 'radio', direction: 'horizontal'},
+      initialValue: 'draft',
+    }),
+    defineField({
+      name: 'section',
+      title: 'Section',
+      type: 'reference',
+      to: [{type: 'section'}],
+      group: 'metadata',
     }),
     defineField({
       name: 'sourceAgency',
@@ -60,7 +99,15 @@ export const article = defineType({
       title: 'Byline',
       type: 'string',
       group: 'metadata',
-      description: 'As printed, when the source names its authors.',
+      description: 'As printed, when the source names its authors. Staff authors go in "Authors" below.',
+    }),
+    defineField({
+      name: 'authors',
+      title: 'Authors',
+      type: 'array',
+      group: 'metadata',
+      description: 'The newsroom staff who wrote the article.',
+      of: [defineArrayMember({type: 'reference', to: [{type: 'person'}]})],
     }),
     defineField({
       name: 'credits',
@@ -106,9 +153,9 @@ export const article = defineType({
   ],
   components: {preview: DirectionalPreview},
   preview: {
-    select: {title: 'headline', lead: 'lead', agency: 'sourceAgency.name'},
-    prepare({title, lead, agency}) {
-      return {title: title ?? 'Untitled article', subtitle: agency ?? lead}
+    select: {title: 'headline', lead: 'lead', agency: 'sourceAgency.name', media: 'mainImage'},
+    prepare({title, lead, agency, media}) {
+      return {title: title ?? 'Untitled article', subtitle: agency ?? lead, media}
     },
   },
 })

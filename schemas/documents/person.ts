@@ -5,6 +5,7 @@ import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
 import {LatinScriptInput} from '../../src/studio/LatinScriptInput'
 import {aliasesField} from '../fields/aliases'
 import {sameAsField} from '../fields/sameAs'
+import {altField} from '../fields/alt'
 import {slugField} from '../fields/slug'
 
 export const person = defineType({
@@ -40,14 +41,23 @@ export const person = defineType({
       type: 'reference',
       to: [{type: 'organization'}],
     }),
+    defineField({
+      name: 'portrait',
+      title: 'Portrait',
+      type: 'image',
+      options: {hotspot: true},
+      fields: [
+        altField('Usually the person\'s name, e.g. «صورة كريستيان جيمس».'),
+      ],
+    }),
     aliasesField('Forms used for this person in text, e.g. «المسؤول الأمريكي». Statements by these forms are attributed to this person.'),
     sameAsField,
   ],
   components: {preview: DirectionalPreview},
   preview: {
-    select: {title: 'name', nameLatin: 'nameLatin', jobTitle: 'jobTitle'},
-    prepare({title, nameLatin, jobTitle}) {
-      return {title: title ?? 'Unnamed person', subtitle: [nameLatin, jobTitle].filter(Boolean).join(' · ')}
+    select: {title: 'name', nameLatin: 'nameLatin', jobTitle: 'jobTitle', media: 'portrait'},
+    prepare({title, nameLatin, jobTitle, media}) {
+      return {title: title ?? 'Unnamed person', subtitle: [nameLatin, jobTitle].filter(Boolean).join(' · '), media}
     },
   },
 })

@@ -15,6 +15,9 @@ export const quote = defineType({
   title: 'Quote',
   type: 'document',
   icon: BlockquoteIcon,
+  fieldsets: [
+    {name: 'technical', title: 'Technical details', description: 'Set by the importer.', options: {collapsible: true, collapsed: true}},
+  ],
   fields: [
     languageField,
     defineField({
@@ -52,7 +55,8 @@ export const quote = defineType({
       name: 'blockKey',
       title: 'Paragraph key',
       type: 'string',
-      description: 'The _key of the body paragraph that holds the statement.',
+      description: 'Which body paragraph holds the statement (set by the importer).',
+      fieldset: 'technical',
       readOnly: true,
     }),
     defineField({
@@ -74,7 +78,7 @@ export const quote = defineType({
       type: 'object',
       description: 'Set by the importer: the cue that introduced the quote, and how sure the attribution is.',
       readOnly: true,
-      options: {collapsible: true, collapsed: true},
+      fieldset: 'technical',
       fields: [
         defineField({name: 'cue', title: 'Cue', type: 'string', description: 'The reporting verb or quote mark, as in the text.'}),
         defineField({name: 'confidence', title: 'Confidence', type: 'number', description: '0 to 1.'}),

@@ -10,9 +10,10 @@ export function slugField(source: string) {
     type: 'slug',
     description: 'Part of the page address. Arabic words are kept as they are.',
     options: {source, slugify: (input: string) => slugify(input)},
+    // Each problem told once: an empty slug is rule.required()'s to report, not checkSlug()'s as well.
     validation: (rule) => [
       rule.required().error(messages.required('Slug')),
-      rule.custom((value: {current?: string} | undefined) => (value ? checkSlug(value.current) : true)),
+      rule.custom((value: {current?: string} | undefined) => (value?.current ? checkSlug(value.current) : true)),
     ],
   })
 }

@@ -1,6 +1,7 @@
 import {BlockquoteIcon, LinkIcon, UserIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {checkLinkHref, LINK_SCHEMES, messages} from '../../src/content/rules'
+import {QuoteAnnotation} from '../../src/studio/QuoteAnnotation'
 
 /** Article body: Portable Text with quote and mention annotations. */
 export const blockContent = defineType({
@@ -46,6 +47,7 @@ export const blockContent = defineType({
             type: 'object',
             icon: BlockquoteIcon,
             description: 'Marks words as a statement and links them to its quote document.',
+            components: {annotation: QuoteAnnotation},
             fields: [
               defineField({
                 name: 'quote',

@@ -3,7 +3,7 @@
 import {writeFile} from 'node:fs/promises'
 import type {ArticleBySlugQueryResult} from '../../sanity.types'
 import {connect} from '../client'
-import {renderArticle} from '../content/render'
+import {imageSourceOf, renderArticle} from '../content/render'
 import {articleBySlugQuery} from '../queries'
 import {exitQuietlyOnClosedStdout} from './stdout'
 
@@ -36,7 +36,8 @@ async function main(): Promise<void> {
         `no published article has the slug ${JSON.stringify(slug)}. List the slugs with: npm run -s query -- '*[_type == "article"].slug.current'`,
       )
     }
-    const html = renderArticle(article, {document: true})
+    const images = imageSourceOf(connection.client.config())
+    const html = renderArticle(article, {document: true, ...(images ? {images} : {})})
     if (out) {
       await writeFile(out, html, 'utf8')
       console.error(`render: wrote ${out} (${Buffer.byteLength(html)} bytes)`)

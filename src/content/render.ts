@@ -2,6 +2,7 @@
 // renderer behind `npm run render` and the reader's site (src/site/).
 // @portabletext/to-html adds no dir/lang; every element holding article text gets them here.
 import {escapeHTML, toHTML, type PortableTextComponents} from '@portabletext/to-html'
+import {createImageUrlBuilder} from '@sanity/image-url'
 import type {ArticleBySlugQueryResult} from '../../sanity.types'
 import {directionOfLanguage, isSafeHref} from './rules'
 
@@ -26,9 +27,57 @@ export interface BodyOptions {
   edit?: {attribute: EditAttribute; doc: {_id: string; _type: string}}
 }
 
+/** Where image URLs point: the lake's own origin (its apiHost), or Sanity's CDN for a hosted project. */
+export interface ImageSource {
+  projectId: string
+  dataset: string
+  baseUrl: string
+}
+
 export interface RenderOptions extends BodyOptions {
   /** A full HTML document instead of an <article> fragment. */
   document?: boolean
+  /** Default: taken from the asset's own `url`. */
+  images?: ImageSource
+}
+
+/** The image source of a client: a lake serves its images itself, api.sanity.io's come from cdn.sanity.io. */
+export function imageSourceOf(config: {projectId?: string; dataset?: string; apiHost?: string}): ImageSource | undefined {
+  if (!config.projectId || !config.dataset) return undefined
+  const apiHost = config.apiHost || 'https://api.sanity.io'
+  return {projectId: config.projectId, dataset: config.dataset, baseUrl: new URL(apiHost.replace(/^https:\/\/api\./, 'https://cdn.')).origin}
+}
+
+/** Widths offered in srcset; the browser picks by the layout width and the screen's density. */
+export const IMAGE_WIDTHS = [320, 480, 640, 960, 1280, 1920] as const
+/** The article column is 42rem at most (the site's and the rendered document's stylesheet). */
+const IMAGE_SIZES = '(max-width: 44rem) 100vw, 42rem'
+
+type MainImage = NonNullable<RenderableArticle['mainImage']>
+
+function sourceFromUrl(url: string | null | undefined): ImageSource | undefined {
+  const match = url ? /^(https?:\/\/[^/]+)\/images\/([^/]+)\/([^/]+)\//.exec(url) : null
+  return match ? {baseUrl: match[1], projectId: match[2], dataset: match[3]} : undefined
+}
+
+/** The article's main image as a <figure>: srcset through @sanity/image-url (crop and hotspot applied), alt, caption, credit. */
+export function renderMainImage(image: MainImage | null | undefined, source?: ImageSource, edit = ''): string {
+  const asset = image?.asset
+  const dims = asset?.metadata?.dimensions
+  const from = source ?? sourceFromUrl(asset?.url)
+  if (!image || !asset?._id || !dims?.width || !dims.height || !from) return ''
+  const builder = createImageUrlBuilder(from).image(image).auto('format').fit('max')
+  const crop = image.crop
+  const width = Math.round(dims.width * (1 - (crop?.left ?? 0) - (crop?.right ?? 0)))
+  const height = Math.round(dims.height * (1 - (crop?.top ?? 0) - (crop?.bottom ?? 0)))
+  const widths: number[] = IMAGE_WIDTHS.filter((w) => w < width)
+  if (widths.length < IMAGE_WIDTHS.length) widths.push(Math.min(width, IMAGE_WIDTHS[IMAGE_WIDTHS.length - 1]))
+  const srcset = widths.map((w) => `${builder.width(w).url()} ${w}w`).join(', ')
+  const src = builder.width(Math.min(width, 960)).url()
+  const caption = image.caption ? `<span class="caption">${escapeHTML(image.caption)}</span>` : ''
+  const credit = image.credit ? `<span class="credit">${escapeHTML(image.credit)}</span>` : ''
+  const figcaption = caption || credit ? `\n<figcaption>${[caption, credit].filter(Boolean).join(' ')}</figcaption>` : ''
+  return `\n<figure class="main-image"${edit}>\n<img src="${escapeHTML(src)}" srcset="${escapeHTML(srcset)}" sizes="${IMAGE_SIZES}" width="${width}" height="${height}" alt="${escapeHTML(image.alt ?? '')}" decoding="async">${figcaption}\n</figure>`
 }
 
 const defaultPaths: LinkPaths = {
@@ -133,7 +182,8 @@ export function renderArticle(article: RenderableArticle, options: RenderOptions
   const creditLine = credits.length ? `<p class="credits">${credits.map((c) => link(c, c._type)).join('، ')}</p>` : ''
   const footer = agency || creditLine ? `\n<footer>${[agency, creditLine].filter(Boolean).join('\n')}</footer>` : ''
 
-  const fragment = `<article ${attrs}>\n<header>\n<h1${edit('headline')}>${escapeHTML(article.headline)}</h1>${lead}${metaLine}\n</header>\n${body}${footer}\n</article>`
+  const figure = renderMainImage(article.mainImage, options.images, edit('mainImage'))
+  const fragment = `<article ${attrs}>\n<header>\n<h1${edit('headline')}>${escapeHTML(article.headline)}</h1>${lead}${metaLine}\n</header>${figure}\n${body}${footer}\n</article>`
 
   if (!options.document) return fragment
   return `<!doctype html>
@@ -148,6 +198,10 @@ body { max-width: 42rem; margin: 2rem auto; padding: 0 1rem; font: 1.125rem/1.7 
 .meta, .source, .credits { color: #666; font-size: 0.9rem; }
 q { background: #fff6d6; }
 a.mention { color: inherit; text-decoration: underline dotted; }
+figure.main-image { margin: 1.5rem 0; }
+figure.main-image img { display: block; width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9rem; }
+figcaption .credit { color: #777; }
 </style>
 </head>
 <body>

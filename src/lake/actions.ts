@@ -19,6 +19,7 @@ export const ACTION_TYPES = [
   'sanity.action.document.unpublish',
   'sanity.action.document.discard',
   'sanity.action.document.version.discard',
+  'sanity.action.document.version.replace',
   'sanity.action.document.replaceDraft',
   'sanity.action.document.delete',
 ] as const
@@ -97,9 +98,55 @@ class ActionPlanner {
     return action.attributes
   }
 
+  /**
+   * `version.create` as @sanity/client's createVersion() sends it: `document` (the version, its
+   * `_id` a draft or version id of publishedId), or `baseId` + `versionId`: a copy of the base
+   * document, which `ifBaseRevisionId` pins to the revision the caller saw.
+   */
+  private async createVersion(index: number, action: Json): Promise<void> {
+    const tx = this.tx
+    const type = 'sanity.action.document.version.create'
+    const publishedId = this.publishedId(index, action)
+    let targetId: string
+    let content: Json
+    if (action.document !== undefined) {
+      if (!isPlainObject(action.document)) throw this.fail(index, 400, 'invalidActionError', `"document" of ${type} must be an object (the version)`)
+      targetId = this.targetOf(index, action.document, publishedId)
+      content = action.document
+    } else if (action.baseId !== undefined || action.versionId !== undefined) {
+      const baseId = this.stringField(index, action, 'baseId', true) as string
+      const problem = idProblem(baseId)
+      if (problem) throw this.fail(index, 400, 'invalidDocumentIdError', `Malformed baseId ${JSON.stringify(baseId)}: ${problem}`, baseId)
+      targetId = this.draftIdOf(index, action, 'versionId', publishedId)
+      const base = tx.current(baseId)
+      if (!base) throw this.fail(index, 404, 'documentNotFoundError', `Cannot create version "${targetId}" from "${baseId}": the base document does not exist`, baseId)
+      const ifBase = this.stringField(index, action, 'ifBaseRevisionId', false)
+      if (ifBase !== undefined && ifBase !== base._rev) {
+        throw this.fail(index, 409, 'conflictError', `Base document "${baseId}" has revision "${base._rev}", expected "${ifBase}" (ifBaseRevisionId)`, baseId)
+      }
+      content = withoutSystemFields(base)
+    } else {
+      throw this.fail(index, 400, 'invalidActionError', `${type} needs "document" (the version), or "baseId" and "versionId"`)
+    }
+    if (tx.current(targetId)) {
+      if (action.ifExists === 'ignore') return
+      throw this.fail(index, 409, 'documentAlreadyExistsError', `Document by ID "${targetId}" already exists`, targetId)
+    }
+    await tx.apply(index, {create: {...content, _id: targetId}})
+  }
+
   async apply(index: number, action: unknown): Promise<void> {
     if (!isPlainObject(action)) throw this.fail(index, 400, 'invalidActionError', `Action #${index} is not an object`)
     const type = action.actionType
+    if (typeof type === 'string' && type.startsWith('sanity.action.release.')) {
+      throw this.fail(
+        index,
+        400,
+        'invalidActionError',
+        `${type} is not supported: the local lake does not implement content releases (sanity.action.release.*); ` +
+          'write release versions directly as documents with ids versions.<release>.<id> (client.createVersion), and query them with a perspective such as ["<release>", "drafts"]',
+      )
+    }
     if (typeof type !== 'string' || !(ACTION_TYPES as readonly string[]).includes(type)) {
       throw this.fail(
         index,
@@ -112,6 +159,8 @@ class ActionPlanner {
     switch (type as ActionType) {
       case 'sanity.action.document.create':
       case 'sanity.action.document.version.create': {
+        // createVersion()'s form (`document`, or `baseId` + `versionId`); the older one, with `attributes`, is a create.
+        if (type === 'sanity.action.document.version.create' && action.attributes === undefined) return this.createVersion(index, action)
         const publishedId = this.publishedId(index, action)
         const attributes = this.attributes(index, action)
         const targetId = this.targetOf(index, attributes, publishedId)
@@ -192,6 +241,14 @@ class ActionPlanner {
         const draftId = this.draftIdOf(index, action, field, undefined)
         if (!tx.current(draftId)) throw this.fail(index, 409, 'documentNotFoundError', `Cannot discard "${draftId}": it does not exist`, draftId)
         await tx.apply(index, {delete: {id: draftId}})
+        return
+      }
+
+      case 'sanity.action.document.version.replace': {
+        if (!isPlainObject(action.document)) throw this.fail(index, 400, 'invalidActionError', 'sanity.action.document.version.replace needs "document" (the version, with its _id)')
+        const id = this.checkDraftId(index, String(action.document._id ?? ''), 'document._id', undefined)
+        if (!tx.current(id)) throw this.fail(index, 409, 'documentNotFoundError', `Cannot replace version "${id}": it does not exist (create it with sanity.action.document.version.create)`, id)
+        await tx.apply(index, {createOrReplace: {...withoutSystemFields(action.document as LakeDocument), _id: id}})
         return
       }
 

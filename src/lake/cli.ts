@@ -2,30 +2,58 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {TOKEN_FILE} from './auth'
 import {Dataset, type ImportMode} from './dataset'
-import {acquireLock} from './lock'
+import {lakeAnswers, runningLakeToken} from './discover'
+import {readImportSource} from './importSource'
+import {acquireLock, type DirLock} from './lock'
 import {ensurePrivateDir} from './private'
-import {DEFAULT_DIR, startLake} from './server'
+import {exportFromLake, importIntoLake, type RunningLake} from './remoteTransfer'
+import {exportDatasetArchive, exportLakeArchive, readArchiveAssets, storeArchiveAssets} from './assetArchive'
+import {DATASET, DEFAULT_DIR, DEFAULT_PORT, portFrom, PROJECT_ID, startLake} from './server'
 
 const USAGE = `usage:
-  npm run lake                                  serve the local lake (env LAKE_DIR, LAKE_PORT, LAKE_TLS_PORT, LAKE_TOKEN)
-  npm run lake -- import <file.ndjson> [--replace|--missing]
-  npm run lake -- export <file.ndjson> [--types a,b]`
+  npm run lake                                      serve the local lake (env LAKE_DIR, LAKE_PORT, LAKE_TLS_PORT, LAKE_TOKEN)
+  npm run lake -- import <file|-> [--replace|--missing]   NDJSON, or a \`sanity dataset export\` .tar.gz; - = stdin
+  npm run lake -- export <file|-> [--types a,b]           NDJSON; - = stdout; <file>.tar.gz: with the asset files
+import and export work on a stopped lake's files, or over the API of the lake running on LAKE_DIR (at LAKE_PORT).`
 
 function lakeDir(): string {
   return path.resolve(process.env.LAKE_DIR || DEFAULT_DIR)
 }
 
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
 /**
- * Import and export work on the files directly and take the directory lock, so they
- * refuse to run while a server owns the directory: one writer, and no second copy of the
- * state in memory that could diverge. Stop the server (or use its HTTP export) first.
+ * Where import and export go: the files themselves when no lake runs on the directory (the lock
+ * keeps a lake from starting meanwhile), else the API of the lake that owns it, at LAKE_PORT.
  */
-async function withDataset<T>(fn: (dataset: Dataset) => T | Promise<T>): Promise<T> {
+async function openTarget(): Promise<{lock: DirLock} | {lake: RunningLake}> {
   const dir = lakeDir()
   ensurePrivateDir(dir)
-  const lock = acquireLock(dir)
   try {
-    const dataset = Dataset.open(dir, {log: (line) => console.error(line)})
+    return {lock: acquireLock(dir)}
+  } catch (err) {
+    const refusal = (err as Error).message
+    if (!refusal.startsWith('another lake')) throw err
+    const port = portFrom(process.env.LAKE_PORT, DEFAULT_PORT, 'LAKE_PORT')
+    const url = `http://127.0.0.1:${port}`
+    if (port === 0 || !(await lakeAnswers(url))) {
+      throw new Error(`${refusal.split(';')[0]}, and no lake answers on ${url}: set LAKE_PORT to the port that lake printed, or stop it`)
+    }
+    const lake = {url, token: runningLakeToken(url, dir, process.env.LAKE_TOKEN), dataset: DATASET}
+    const me = await fetch(`${url}/v1/users/me`, {headers: {authorization: `Bearer ${lake.token}`}})
+    if (me.status === 401) {
+      throw new Error(`the lake on ${url} does not take the token of ${dir} (${process.env.LAKE_TOKEN ? 'LAKE_TOKEN' : path.join(dir, TOKEN_FILE)}): it serves another directory; set LAKE_PORT to the port of the lake that owns ${dir}`)
+    }
+    progress(`lake: ${dir} is served by the lake on ${url}: going through its API`)
+    return {lake}
+  }
+}
+
+async function withDataset<T>(lock: DirLock, fn: (dataset: Dataset) => T | Promise<T>): Promise<T> {
+  try {
+    const dataset = Dataset.open(lakeDir(), {log: (line) => console.error(line)})
     try {
       return await fn(dataset)
     } finally {
@@ -37,26 +65,47 @@ async function withDataset<T>(fn: (dataset: Dataset) => T | Promise<T>): Promise
 }
 
 async function runImport(args: string[]): Promise<void> {
-  const file = args.find((a) => !a.startsWith('--'))
+  const file = args.find((a) => a === '-' || !a.startsWith('--'))
   if (!file) throw new Error(`import needs a file\n${USAGE}`)
   const unknown = args.filter((a) => a.startsWith('--') && a !== '--replace' && a !== '--missing')
   if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]}\n${USAGE}`)
   if (args.includes('--replace') && args.includes('--missing')) throw new Error('give either --replace or --missing, not both')
   const mode: ImportMode = args.includes('--replace') ? 'replace' : args.includes('--missing') ? 'missing' : 'fail'
-  const text = fs.readFileSync(file, 'utf8')
-  const docs = text
-    .split('\n')
-    .map((line, i) => ({line, i}))
-    .filter(({line}) => line.trim() !== '')
-    .map(({line, i}) => {
-      try {
-        return JSON.parse(line) as unknown
-      } catch (err) {
-        throw new Error(`${file}:${i + 1} is not valid JSON (${(err as Error).message}); nothing was imported`)
-      }
-    })
-  const result = await withDataset((dataset) => dataset.importDocuments(docs, mode))
-  console.log(`imported ${file} into ${lakeDir()}: ${result.created} created, ${result.replaced} replaced, ${result.skipped} skipped`)
+  const source = await readImportSource(file)
+  const label = file === '-' ? 'stdin' : file
+  // An archive's asset files (assetArchive.ts): read again from the file (stdin cannot be read twice).
+  const archive = file !== '-' && source.skippedAssets > 0 ? await readArchiveAssets(file, source.docs, archiveTarget()) : undefined
+  if (!archive && (source.skippedAssets > 0 || source.assetFields > 0)) {
+    progress(
+      `lake: skipped ${source.skippedAssets} asset file(s) of the archive (they are read from a file argument, not from stdin); ` +
+        `${source.assetFields} field(s) pointing at them (_sanityAsset) are imported as they are`,
+    )
+  }
+  progress(`lake: importing ${source.docs.length} documents from ${label}`)
+  const target = await openTarget()
+  const result =
+    'lake' in target
+      ? await importIntoLake(target.lake, archive ? await storeArchiveAssets(target, archive) : source.docs, mode, (done, total) => progress(`lake: imported ${done}/${total} documents`))
+      : await withDataset(target.lock, async (dataset) => dataset.importDocuments(archive ? await storeArchiveAssets({dataset}, archive) : source.docs, mode))
+  const where = 'lake' in target ? target.lake.url : lakeDir()
+  console.log(`imported ${label} into ${where}: ${result.created} created, ${result.replaced} replaced, ${result.skipped} skipped`)
+}
+
+/** Where an imported archive's asset documents say their files are served (the lake's HTTP port). */
+function archiveTarget(): {origin: string; projectId: string; datasetName: string} {
+  return {origin: `http://127.0.0.1:${portFrom(process.env.LAKE_PORT, DEFAULT_PORT, 'LAKE_PORT') || DEFAULT_PORT}`, projectId: PROJECT_ID, datasetName: DATASET}
+}
+
+/** `export <file>.tar.gz`: data.ndjson plus images/ and files/, as `sanity dataset export` writes them. */
+async function runExportArchive(file: string, types: Set<string> | null): Promise<void> {
+  const target = await openTarget()
+  const warn = (line: string) => progress(`lake: ${line}`)
+  const result =
+    'lake' in target
+      ? await exportLakeArchive(target.lake, file, types, warn)
+      : await withDataset(target.lock, (dataset) => exportDatasetArchive(dataset, file, types, warn))
+  const where = 'lake' in target ? target.lake.url : lakeDir()
+  console.log(`exported ${result.documents} documents and ${result.assets} asset files from ${where} to ${file}`)
 }
 
 async function runExport(args: string[]): Promise<void> {
@@ -64,21 +113,45 @@ async function runExport(args: string[]): Promise<void> {
   const rest: string[] = []
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--types') types = new Set((args[++i] ?? '').split(',').filter(Boolean))
-    else rest.push(args[i])
+    else rest.push(args[i]!)
   }
   const file = rest[0]
-  if (!file) throw new Error(`export needs a file\n${USAGE}`)
-  const lines = await withDataset((dataset) =>
-    dataset.store
-      .all()
-      .filter((doc) => !types || types.has(doc._type))
-      .map((doc) => JSON.stringify(doc) + '\n'),
-  )
+  if (!file) throw new Error(`export needs a file (or - for stdout)\n${USAGE}`)
+  if (/\.(tar\.gz|tgz)$/i.test(file)) return runExportArchive(file, types)
+  const toStdout = file === '-'
   const tmp = `${file}.tmp-${process.pid}`
   // Exports hold drafts: readable by their owner only, like the lake's own files.
-  fs.writeFileSync(tmp, lines.join(''), {mode: 0o600})
-  fs.renameSync(tmp, file)
-  console.log(`exported ${lines.length} documents from ${lakeDir()} to ${file}`)
+  const out = toStdout ? process.stdout : fs.createWriteStream(tmp, {mode: 0o600})
+  const target = await openTarget()
+  let count: number
+  try {
+    if ('lake' in target) {
+      let told = 0
+      count = await exportFromLake(target.lake, types, out, (docs) => {
+        if (docs - told >= 10_000) progress(`lake: exported ${(told = docs)} documents`)
+      })
+    } else {
+      count = await withDataset(target.lock, async (dataset) => {
+        let n = 0
+        for (const doc of dataset.store.all()) {
+          if (types && !types.has(doc._type)) continue
+          if (!out.write(JSON.stringify(doc) + '\n')) await new Promise<void>((resolve) => out.once('drain', resolve))
+          n++
+        }
+        return n
+      })
+    }
+    if (!toStdout) {
+      await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())))
+      fs.renameSync(tmp, file)
+    }
+  } catch (err) {
+    if (!toStdout) fs.rmSync(tmp, {force: true})
+    throw err
+  }
+  const where = 'lake' in target ? target.lake.url : lakeDir()
+  // On stdout only the documents, when they go there.
+  ;(toStdout ? progress : console.log)(`exported ${count} documents from ${where} to ${toStdout ? 'stdout' : file}`)
 }
 
 async function serve(): Promise<void> {

@@ -5,7 +5,8 @@ import type {Plan} from './mutations'
 import {PendingState} from './pending'
 import {ensurePrivateDir, ensurePrivateFile} from './private'
 import {DocumentStore, strongRefs, type Effect, type LakeDocument} from './store'
-import {LOG_FILE, recover, SNAPSHOT_FILE, TransactionLog, writeSnapshot} from './wal'
+import {History, HISTORY_FILE, historyRevisionsFrom} from './history'
+import {LOG_FILE, recover, SNAPSHOT_FILE, TransactionLog, writeSnapshot, type LineAt} from './wal'
 
 export interface CommittedTransaction extends Plan {
   seq: number
@@ -24,6 +25,8 @@ function logFailed(err: Error): LakeError {
 export interface OpenOptions {
   /** Compact the log into a snapshot on open when it is at least this big. */
   compactAboveBytes?: number
+  /** Revisions kept per document (history.ts); default LAKE_HISTORY_REVISIONS or 100. */
+  historyRevisions?: number
   log?: (line: string) => void
 }
 
@@ -32,6 +35,8 @@ const DEFAULT_COMPACT_ABOVE = 8 * 1024 * 1024
 interface InFlight {
   tx: CommittedTransaction
   effects: Effect[]
+  /** Where its log line is (its revisions are read from there until compaction). */
+  at: LineAt
   /** Ids this transaction added to usedIds (to take back if it fails). */
   newIds: string[]
   resolve(tx: CommittedTransaction): void
@@ -69,27 +74,23 @@ export class Dataset {
    * name one content only, or a stale `ifRevisionID` would pass. Includes transactions awaiting fsync.
    */
   private usedIds = new Set<string>()
+  /** Every document's recent revisions (history.ts). */
+  readonly history: History
 
   private constructor(readonly dir: string, options: OpenOptions) {
-    // Each document goes into the store as it is read: no array of everything, and a log
-    // record's superseded documents are garbage as soon as the next record replaces them.
-    const recovered = recover(dir, {
-      snapshotDoc: (doc) => {
-        this.store.apply([{id: doc._id, doc}])
-        if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
-      },
-      snapshotTransactionIds: (ids) => {
-        for (const id of ids) this.usedIds.add(id)
-      },
-      record: (record) => {
-        this.store.apply(record.effects)
-        this.remember(record.transactionId, record.effects)
-      },
-    })
+    this.history = History.open(dir, {keep: options.historyRevisions ?? historyRevisionsFrom(process.env.LAKE_HISTORY_REVISIONS), log: options.log})
+    let recovered: ReturnType<typeof recover>
+    try {
+      recovered = this.recover(dir)
+    } catch (err) {
+      this.history.close()
+      throw err
+    }
     if (recovered.truncatedBytes > 0) {
       options.log?.(`discarded a torn, unacknowledged transaction (${recovered.truncatedBytes} bytes) at the end of the log`)
     }
     this.seq = this.tipSeq = recovered.seq
+    this.history.checkAgainst(recovered.seq)
     const threshold = options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE
     if (recovered.legacyLines > 0) {
       // Lines from before checksums: rewrite them now, so that no unchecked line stays on disk.
@@ -102,10 +103,31 @@ export class Dataset {
     this.log = new TransactionLog(dir, {durable: (seq) => this.durable(seq), failed: (err, repaired) => this.failed(err, repaired, options.log)})
   }
 
+  /** Replays snapshot and log into the store, the used ids and the history index. */
+  private recover(dir: string): ReturnType<typeof recover> {
+    // Each document goes into the store as it is read: no array of everything, and a log
+    // record's superseded documents are garbage as soon as the next record replaces them.
+    return recover(dir, {
+      snapshotDoc: (doc) => {
+        this.store.apply([{id: doc._id, doc}])
+        if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
+      },
+      snapshotTransactionIds: (ids) => {
+        for (const id of ids) this.usedIds.add(id)
+      },
+      record: (record, at) => {
+        this.history.fromLog(record, at, (id) => this.store.has(id))
+        this.store.apply(record.effects)
+        this.remember(record.transactionId, record.effects)
+      },
+    })
+  }
+
   static open(dir: string, options: OpenOptions = {}): Dataset {
     ensurePrivateDir(dir)
     ensurePrivateFile(path.join(dir, LOG_FILE), 'transaction log')
     ensurePrivateFile(path.join(dir, SNAPSHOT_FILE), 'snapshot')
+    ensurePrivateFile(path.join(dir, HISTORY_FILE), 'revision history')
     try {
       return new Dataset(dir, options)
     } catch (err) {
@@ -131,6 +153,8 @@ export class Dataset {
   private compact(): void {
     const docs = this.store.all()
     const revs = new Set(docs.map((doc) => doc._rev))
+    // The log's revisions move to the history file before the log is emptied.
+    this.history.archive()
     writeSnapshot(this.dir, this.seq, docs, [...this.usedIds].filter((id) => !revs.has(id)))
   }
 
@@ -172,11 +196,11 @@ export class Dataset {
     if (failure) throw logFailed(failure)
     const tx: CommittedTransaction = {...plan, seq: this.tipSeq + 1}
     const effects: Effect[] = plan.changes.map((c) => ({id: c.id, doc: c.after}))
-    this.log.append({seq: tx.seq, transactionId: tx.transactionId, timestamp: tx.timestamp, identity: tx.identity, effects})
+    const at = this.log.append({seq: tx.seq, transactionId: tx.transactionId, timestamp: tx.timestamp, identity: tx.identity, effects})
     this.tipSeq = tx.seq
     this.pending.add(tx.seq, effects)
     const newIds = this.remember(tx.transactionId, effects)
-    const done = new Promise<CommittedTransaction>((resolve, reject) => this.inFlight.push({tx, effects, newIds, resolve, reject}))
+    const done = new Promise<CommittedTransaction>((resolve, reject) => this.inFlight.push({tx, effects, at, newIds, resolve, reject}))
     // The caller awaits it after leaving `exclusive`; until then a rejection is not "unhandled".
     done.catch(() => {})
     return done
@@ -187,8 +211,9 @@ export class Dataset {
     let settled = 0
     while (settled < this.inFlight.length && this.inFlight[settled]!.tx.seq <= seq) settled++
     const batch = this.inFlight.splice(0, settled)
-    for (const {tx, effects} of batch) {
+    for (const {tx, effects, at} of batch) {
       this.store.apply(effects)
+      this.history.fromCommit(tx, at)
       this.pending.settle(tx.seq, tx.changes.map((c) => c.id))
       this.seq = tx.seq
     }
@@ -277,6 +302,7 @@ export class Dataset {
   /** Waits for the transactions awaiting fsync (they are acknowledged or fail), then closes the log. */
   async close(): Promise<void> {
     await this.log.close()
+    this.history.close()
     this.subscribers.clear()
   }
 }

@@ -41,6 +41,8 @@ export interface LakeLimits {
   perspectiveNames: number
   /** Time one GROQ evaluation may take (a query, a patch or delete by query, a listener's match). */
   queryTimeoutMs: number
+  /** Size of one uploaded asset (image or file); token holders only, anonymous callers cannot upload. */
+  assetBytes: number
 }
 
 const KB = 1024
@@ -62,6 +64,7 @@ export const LIMIT_ENV = {
   requestsPerClient: {token: 'LAKE_MAX_REQUESTS_PER_CLIENT', anonymous: 'LAKE_MAX_REQUESTS_PER_CLIENT_ANONYMOUS'},
   perspectiveNames: 'LAKE_MAX_PERSPECTIVES',
   queryTimeoutMs: 'LAKE_QUERY_TIMEOUT_MS',
+  assetBytes: 'LAKE_MAX_ASSET_BYTES',
 } as const
 
 /**
@@ -90,6 +93,8 @@ export const DEFAULT_LIMITS: LakeLimits = {
   // The project's queries take milliseconds; a runaway (nested subqueries over the whole
   // dataset) would otherwise take minutes. Other requests are served meanwhile (deadline.ts).
   queryTimeoutMs: 10_000,
+  // A newsroom photo is a few MB; hosted Sanity allows far more, but the lake holds an upload in memory.
+  assetBytes: 50 * MB,
 }
 
 /** Seconds a refused client is told to wait; the limits here are on what is open, which frees up quickly. */
@@ -135,6 +140,7 @@ export function limitsFrom(env: NodeJS.ProcessEnv): LakeLimits {
     requestsPerClient: perAccess(env, e.requestsPerClient, d.requestsPerClient, count),
     perspectiveNames: positiveInteger(env, e.perspectiveNames, d.perspectiveNames, count, d.perspectiveNames),
     queryTimeoutMs: positiveInteger(env, e.queryTimeoutMs, d.queryTimeoutMs, ms, d.queryTimeoutMs),
+    assetBytes: positiveInteger(env, e.assetBytes, d.assetBytes, bytes, d.assetBytes),
   }
 }
 

@@ -1,6 +1,6 @@
 import type {ExprNode} from 'groq-js'
 import type {CommittedTransaction, Dataset} from './dataset'
-import {isVersionId, randomId} from './ids'
+import {isRootPathId, isVersionId, randomId} from './ids'
 import type {LakeResponse} from './http'
 import {accessKind, formatBytes, LIMIT_ENV, RETRY_AFTER_SECONDS, tooManyRequests, type PerAccess} from './limits'
 import {matchesQuery} from './query'
@@ -13,6 +13,10 @@ export interface ListenOptions {
   includeMutations: boolean
   includeAllVersions: boolean
   effectFormat: 'mendoza' | null
+  /** Anonymous listeners hear of root-path (public) documents only, as on a public dataset. */
+  rootOnly: boolean
+  /** What each event reports as `visibility`: the lake tells listeners only once a transaction is visible to queries. */
+  visibility: 'transaction' | 'query'
   keepAliveMs: number
   log?: (line: string) => void
 }
@@ -115,6 +119,7 @@ export function serveListener(dataset: Dataset, res: LakeResponse, options: List
       const matching = []
       for (const change of tx.changes) {
         if (!options.includeAllVersions && isVersionId(change.id)) continue
+        if (options.rootOnly && !isRootPathId(change.id)) continue
         const before = await matchesQuery(options.tree, change.before, options.params)
         const after = await matchesQuery(options.tree, change.after, options.params)
         if (before || after) matching.push({change, transition: !before ? 'appear' : !after ? 'disappear' : 'update'})
@@ -138,7 +143,7 @@ export function serveListener(dataset: Dataset, res: LakeResponse, options: List
         }
         event.timestamp = tx.timestamp
         event.transition = transition
-        event.visibility = 'query'
+        event.visibility = options.visibility
         event.transactionTotalEvents = matching.length
         event.transactionCurrentEvent = i + 1
         send(sse('mutation', event, eventId))

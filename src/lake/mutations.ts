@@ -82,6 +82,12 @@ function finalize(doc: Json, system: {_rev: string; _createdAt: string; _updated
   return {_id: doc._id as string, _type: doc._type as string, ...system, ...rest}
 }
 
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+
+function isDateTime(value: unknown): value is string {
+  return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
+}
+
 /** A transaction id as given (query string or body), validated; a random one when none is given. */
 export function resolveTransactionId(given: unknown): string {
   const transactionId = typeof given === 'string' && given !== '' ? given : randomId()
@@ -100,7 +106,7 @@ export async function planTransaction(store: StateReader, body: unknown, options
     throw badRequest('Request body must be a JSON object {"mutations": [...]}')
   }
   const mutations = body.mutations as unknown[]
-  if (mutations.length === 0) throw badRequest('"mutations" is empty: give at least one mutation')
+  // An empty list is a transaction that changes nothing (hosted Sanity answers it; @sanity/migrate's run() sends one first).
   const builder = new TransactionBuilder(store, {...options, transactionId: resolveTransactionId(options.transactionId ?? body.transactionId)})
   for (let index = 0; index < mutations.length; index++) await builder.apply(index, mutations[index])
   return builder.finish()
@@ -192,12 +198,23 @@ export class TransactionBuilder {
     if (typeof input._type !== 'string' || input._type === '') {
       throw this.fail(index, 400, 'invalidMutationError', `Document ${JSON.stringify(id)} is missing a string "_type"`, id as string)
     }
+    if (input._createdAt !== undefined && !isDateTime(input._createdAt)) {
+      throw this.fail(
+        index,
+        400,
+        'invalidMutationError',
+        `Document ${JSON.stringify(id)} has an invalid _createdAt ${JSON.stringify(input._createdAt)}: give an ISO 8601 date-time such as "2024-05-01T12:00:00Z", or leave it out`,
+        id as string,
+      )
+    }
     const doc: Json = {...input, _id: id}
     return this.options.autoGenerateArrayKeys ? withArrayKeys(doc) : doc
   }
 
+  /** A `_createdAt` the client gives is kept (as hosted Sanity keeps it, so imports keep their dates); else the existing one, else now. */
   private created(doc: Json, before: LakeDocument | null): LakeDocument {
-    return finalize(doc, {_rev: this.transactionId, _createdAt: before?._createdAt ?? this.timestamp, _updatedAt: this.timestamp})
+    const createdAt = typeof doc._createdAt === 'string' ? doc._createdAt : (before?._createdAt ?? this.timestamp)
+    return finalize(doc, {_rev: this.transactionId, _createdAt: createdAt, _updatedAt: this.timestamp})
   }
 
   /** Stages one mutation (`{create: …}`, `{patch: …}`, …); `index` names it in errors. */

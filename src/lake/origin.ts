@@ -26,6 +26,15 @@ export function isLoopbackName(hostname: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1' || name === '[::1]' || name === '::1'
 }
 
+/**
+ * api.sanity.io and <project>.api.sanity.io: the names the real Sanity CLI asks, which `npm run sanity`
+ * sends to the lake. A rebinding page cannot own them, so serving them adds no exposure.
+ */
+function isSanityApiName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '')
+  return name === 'api.sanity.io' || /^[a-z0-9-]+\.api\.sanity\.io$/.test(name)
+}
+
 /** `LAKE_CORS_ORIGINS` / `LAKE_ALLOWED_HOSTS`: comma-separated; a malformed entry stops start-up. */
 export function originPolicyFrom(env: Record<string, string | undefined>): OriginPolicy {
   const corsOrigins = new Set<string>()
@@ -66,8 +75,8 @@ export function hostProblem(req: LakeRequest, policy: OriginPolicy): string | nu
   const host = requestedHost(req)
   // HTTP/1.0 clients may send none; they cannot be a browser page rebinding a name.
   if (host === undefined) return null
-  if (isLoopbackName(host) || policy.hosts.has(host.toLowerCase())) return null
-  return `Host "${host.slice(0, 100)}" is not served: the local lake answers only to localhost, *.localhost, 127.0.0.1 and [::1] (add names to LAKE_ALLOWED_HOSTS)`
+  if (isLoopbackName(host) || isSanityApiName(host) || policy.hosts.has(host.toLowerCase())) return null
+  return `Host "${host.slice(0, 100)}" is not served: the local lake answers only to localhost, *.localhost, 127.0.0.1, [::1] and the Sanity API names npm run sanity uses (add names to LAKE_ALLOWED_HOSTS)`
 }
 
 export function originAllowed(origin: string, policy: OriginPolicy): boolean {

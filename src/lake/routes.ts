@@ -18,8 +18,11 @@ import {planTransaction, validateVisibility} from './mutations'
 import {parsePerspective, viewIdOf, type Perspective} from './perspective'
 import {runQuery} from './planner'
 import {parseQuery} from './query'
+import {staticReads, syncTagsOf, tracingView} from './syncTags'
 import type {LakeDocument} from './store'
+import {KeyValues} from './keyValues'
 import {LOCAL_USER_ID, localUser, routeStudio} from './studio'
+import {handleAssetUpload, routeAssetFiles} from './assets'
 import {viewOf, type View} from './views'
 
 export interface LakeContext {
@@ -94,6 +97,11 @@ function queryStringParams(url: URL): Record<string, unknown> {
   return params
 }
 
+/** Query answers carry `syncTags` from API v2021-03-25 on, as hosted Sanity's do. */
+function hasSyncTags(apiVersion: string): boolean {
+  return apiVersion === 'X' || apiVersion === 'x' || (apiVersion !== '1' && apiVersion >= '2021-03-25')
+}
+
 async function handleQuery(call: Call, datasetName: string | undefined): Promise<void> {
   checkDataset(call, datasetName)
   requireMethod(call, 'GET', 'POST')
@@ -115,16 +123,23 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
   const perspective = parsePerspective(perspectives, call.apiVersion, call.ctx.limits.perspectiveNames)
   const started = performance.now()
   const tree = parseQuery(query, params)
-  const {result} = await runQuery(tree, view(call, perspective), {
+  // Sync tags (syncTags.ts): what the query reads, from its text and from the lookups it makes.
+  const reads = staticReads(tree)
+  const {store} = call.ctx.dataset
+  const version = store.version
+  const {result} = await runQuery(tree, tracingView(view(call, perspective), reads), {
     params,
     identity: call.identity,
     projectId: call.ctx.projectId,
     datasetName: call.ctx.datasetName,
   })
+  // A write landed while the query ran: it finished on a pinned copy, whose lookups are not traced.
+  if (store.version !== version) reads.any = true
   const ms = Math.round(performance.now() - started)
   const body: Record<string, unknown> = {}
   if (call.url.searchParams.get('returnQuery') !== 'false') body.query = query
   body.result = result === undefined ? null : result
+  if (hasSyncTags(call.apiVersion)) body.syncTags = syncTagsOf(reads, call.ctx.datasetName)
   body.ms = ms
   const kind = accessKind(call.access)
   const maxBytes = call.ctx.limits.resultBytes[kind]
@@ -235,12 +250,15 @@ async function handleActions(call: Call, datasetName: string | undefined): Promi
 function handleListen(call: Call, datasetName: string | undefined): void {
   checkDataset(call, datasetName)
   requireMethod(call, 'GET')
-  requireToken(call, 'listening')
   const q = call.url.searchParams
   const params = queryStringParams(call.url)
   const tree = parseQuery(q.get('query'), params)
   const effectFormat = q.get('effectFormat')
   if (effectFormat !== null && effectFormat !== 'mendoza') throw badRequest(`Unsupported effectFormat "${effectFormat}": only "mendoza" is supported`)
+  const visibility = q.get('visibility') ?? 'query'
+  if (visibility !== 'query' && visibility !== 'transaction') {
+    throw badRequest(`Invalid listener visibility "${visibility.slice(0, 40)}": expected "transaction" or "query"`)
+  }
   serveListener(
     call.ctx.dataset,
     call.res,
@@ -252,6 +270,9 @@ function handleListen(call: Call, datasetName: string | undefined): void {
       includeMutations: flag(q.get('includeMutations'), true),
       includeAllVersions: flag(q.get('includeAllVersions'), false),
       effectFormat: effectFormat === 'mendoza' ? 'mendoza' : null,
+      // Anonymous listeners: public (root-path) documents only, as a public dataset allows.
+      rootOnly: call.access !== 'token',
+      visibility,
       keepAliveMs: call.ctx.keepAliveMs,
       log: call.ctx.log,
     },
@@ -264,12 +285,20 @@ function handleListen(call: Call, datasetName: string | undefined): void {
 function handleLiveEvents(call: Call, datasetName: string | undefined): void {
   checkDataset(call, datasetName)
   requireMethod(call, 'GET')
-  const includeDrafts = flag(call.url.searchParams.get('includeDrafts'), false)
+  const q = call.url.searchParams
+  // `includeAllDocuments` is the newer name of the same switch.
+  const includeDrafts = flag(q.get('includeDrafts'), false) || flag(q.get('includeAllDocuments'), false)
   if (includeDrafts) requireToken(call, 'live events with includeDrafts=true')
+  const lastEventId = call.req.headers['last-event-id']
   serveLiveEvents(
     call.ctx.dataset,
     call.res,
-    {datasetName: call.ctx.datasetName, includeDrafts, keepAliveMs: call.ctx.keepAliveMs},
+    {
+      datasetName: call.ctx.datasetName,
+      includeDrafts,
+      keepAliveMs: call.ctx.keepAliveMs,
+      lastEventId: typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : null,
+    },
     call.ctx.listeners,
     call.access,
   )
@@ -302,8 +331,8 @@ function handleUsersMe(call: Call): void {
   sendJson(call.res, 200, call.access === 'token' ? localUser() : {})
 }
 
-/** Per lake: the editor's Studio preferences (users/me/keyvalue). In memory: they are UI state, not content. */
-const keyValuesOf = new WeakMap<LakeContext, Map<string, unknown>>()
+/** Per lake: the editor's Studio preferences (users/me/keyvalue), kept in the lake directory (keyValues.ts). */
+const keyValuesOf = new WeakMap<LakeContext, KeyValues>()
 
 async function route(call: Call, segments: string[]): Promise<void> {
   const [first, second, third, fourth] = segments
@@ -329,13 +358,17 @@ async function route(call: Call, segments: string[]): Promise<void> {
       return
     }
   }
+  if (first === 'assets' && segments.length === 3) {
+    checkDataset(call, third)
+    return handleAssetUpload(call.ctx, call, second)
+  }
   if (first === 'socket' && segments.length === 2) {
     // The presence socket is a WebSocket (presence.ts takes the upgrade before this handler);
     // a plain request, or an upgrade over HTTP/2, cannot become one here.
     throw gatewayError(501, `Presence (${call.url.pathname}) is a WebSocket: connect with an HTTP/1.1 Upgrade: websocket request`)
   }
   let keyValues = keyValuesOf.get(call.ctx)
-  if (!keyValues) keyValuesOf.set(call.ctx, (keyValues = new Map()))
+  if (!keyValues) keyValuesOf.set(call.ctx, (keyValues = new KeyValues(call.ctx.dataset.dir, call.ctx.log)))
   const handled = await routeStudio({
     req: call.req,
     res: call.res,
@@ -348,11 +381,12 @@ async function route(call: Call, segments: string[]): Promise<void> {
     store: call.ctx.dataset.store,
     body: bodyLimit(call),
     keyValues,
+    history: call.ctx.dataset.history,
   })
   if (handled) return
   throw gatewayError(
     404,
-    `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/actions, data/listen, data/live/events, data/export, data/history, projects/${call.ctx.projectId}[/datasets], features and the Studio's metadata endpoints)`,
+    `No such endpoint: ${call.method} ${call.url.pathname} (this local lake serves /v{apiVersion}/ping, users/me, data/query, data/doc, data/mutate, data/actions, data/listen, data/live/events, data/export, data/history, assets/images|files, projects/${call.ctx.projectId}[/datasets], features and the Studio's metadata endpoints)`,
   )
 }
 
@@ -379,11 +413,14 @@ export function createHandler(ctx: LakeContext): (req: LakeRequest, raw: ServerR
     }
     let url: URL
     try {
-      url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      // `//v1/...` (as @sanity/migrate asks) is a path, not a protocol-relative URL naming host "v1".
+      url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), 'http://127.0.0.1')
     } catch {
       sendError(res, badRequest('Malformed request URL'))
       return
     }
+    // Asset files (/images|files/:projectId/:dataset/…) are public, outside /v{apiVersion}, as on Sanity's CDN.
+    if (routeAssetFiles(ctx, req, res, url, method)) return
     const access = accessOf(req.headers.authorization, ctx.token)
     const run = async (): Promise<void> => {
       if (access === 'invalid') {

@@ -2,6 +2,9 @@ import {gatewayError, badRequest} from './errors'
 import {readJson, sendJson, type LakeRequest, type LakeResponse} from './http'
 import type {BodyLimit} from './limits'
 import {decodeSegment, idProblem} from './ids'
+import type {History} from './history'
+import {documentEvents, historyDocuments, transactionLines} from './historyApi'
+import type {KeyValues} from './keyValues'
 import type {DocumentStore} from './store'
 
 /**
@@ -28,7 +31,9 @@ export interface StudioCall {
   /** What a request body may be (limits.ts). */
   body: BodyLimit
   /** The user's key-value settings (Studio UI preferences); per lake process, not durable. */
-  keyValues: Map<string, unknown>
+  keyValues: KeyValues
+  /** The dataset's revision history (history.ts). */
+  history: History
 }
 
 export function localUser(): Record<string, unknown> {
@@ -90,8 +95,42 @@ function project(call: StudioCall): Record<string, unknown> {
   }
 }
 
+/** A dataset as hosted Sanity lists it (@sanity/client's DatasetsResponse). */
 function dataset(call: StudioCall): Record<string, unknown> {
-  return {name: call.datasetName, aclMode: 'private', createdAt: new Date(0).toISOString(), createdByUserId: LOCAL_USER_ID, addonFor: null, tags: []}
+  return {
+    name: call.datasetName,
+    aclMode: 'private',
+    createdAt: new Date(0).toISOString(),
+    createdByUserId: LOCAL_USER_ID,
+    addonFor: null,
+    datasetProfile: 'content',
+    features: [],
+    tags: [],
+  }
+}
+
+/**
+ * The project host's own dataset endpoints (`<projectId>.api.sanity.io/v…/datasets`, `/aliases`):
+ * `sanity dataset list|export` and Vision ask them. One dataset, no aliases.
+ */
+function projectHostDatasets(call: StudioCall): boolean {
+  const [a, b] = call.segments
+  const n = call.segments.length
+  if (a === 'aliases' && n === 1) {
+    requireAuth(call)
+    sendJson(call.res, 200, [])
+    return true
+  }
+  if (a !== 'datasets' || n > 2) return false
+  requireAuth(call)
+  if (call.method !== 'GET') throw gatewayError(405, `${call.method} ${call.url.pathname}: the local lake has one dataset, "${call.datasetName}", and cannot create, edit or delete datasets`)
+  if (n === 1) {
+    sendJson(call.res, 200, [dataset(call)])
+    return true
+  }
+  if (decodeSegment(b, 'dataset name') !== call.datasetName) throw gatewayError(404, `Dataset "${b}" not found for project ID "${call.projectId}"; this local lake serves "${call.datasetName}"`)
+  sendJson(call.res, 200, dataset(call))
+  return true
 }
 
 async function keyValue(call: StudioCall, keys: string | undefined): Promise<void> {
@@ -110,9 +149,9 @@ async function keyValue(call: StudioCall, keys: string | undefined): Promise<voi
         throw badRequest('users/me/keyvalue takes [{"key": "...", "value": ...}]')
       }
       const {key, value} = pair as {key: string; value: unknown}
-      call.keyValues.set(key, value)
       stored.push({key, value})
     }
+    call.keyValues.setAll(stored)
     sendJson(call.res, 200, stored)
     return
   }
@@ -127,33 +166,32 @@ function ids(raw: string | undefined): string[] {
 }
 
 /**
- * History: the lake keeps no revision history it could serve yet, so it answers as a
- * dataset whose history was cleared, which the Studio shows as "no history". The one
- * exception is the current revision (`lastRevision`, or `revision=` the current `_rev`),
- * which restoring and comparing need and which the lake does have.
+ * History (historyApi.ts): `transactions/{ids}` as NDJSON, `documents/{ids}` at a revision or
+ * time, `events/documents/{id}` for the Studio's timeline; `events/releases/{id}`: no releases here.
  */
 function history(call: StudioCall, kind: string | undefined, rest: string[]): void {
   requireAuth(call)
   const q = call.url.searchParams
+  const source = {history: call.history, store: call.store}
   if (kind === 'events') {
-    // events/documents/:id and events/releases/:id → {events: {<id>: []}, nextCursor}
     const id = rest[1] ? decodeSegment(rest[1], 'document id') : ''
-    sendJson(call.res, 200, {events: id ? {[id]: []} : {}, nextCursor: null})
+    if (rest[0] === 'documents' && id && idProblem(id) === null) {
+      sendJson(call.res, 200, documentEvents(source, id, q))
+      return
+    }
+    sendJson(call.res, 200, {events: id ? {[id]: []} : {}, nextCursor: ''})
     return
   }
   if (kind === 'transactions') {
-    // An NDJSON stream of transactions: none.
+    const wanted = ids(rest[0])
+    if (wanted.length === 0) throw badRequest('data/history/<dataset>/transactions needs document ids: transactions/<id>[,<id>…] (the local lake keeps history per document)')
+    const lines = transactionLines(source, wanted, q)
     call.res.writeHead(200, {'content-type': 'application/x-ndjson; charset=utf-8'})
-    call.res.end('')
+    call.res.end(lines.map((line) => line + '\n').join(''))
     return
   }
   if (kind === 'documents') {
-    const revision = q.get('revision')
-    const last = q.get('lastRevision') === 'true'
-    const documents = ids(rest[0])
-      .map((id) => call.store.get(id))
-      .filter((doc) => doc !== undefined && (last || revision === null || doc._rev === revision))
-    sendJson(call.res, 200, {documents})
+    sendJson(call.res, 200, {documents: historyDocuments(source, ids(rest[0]), q)})
     return
   }
   throw gatewayError(404, `No such history endpoint: ${call.url.pathname} (the local lake answers history/events, history/transactions and history/documents)`)
@@ -183,6 +221,8 @@ export async function routeStudio(call: StudioCall): Promise<boolean> {
     }
     return false
   }
+
+  if (projectHostDatasets(call)) return true
 
   if (a === 'projects' && b !== undefined) {
     requireAuth(call)

@@ -35,7 +35,7 @@ const LEGACY_SNAPSHOT_FORMAT = 'sanity-newsroom-lake-snapshot/1'
 /** Transaction ids per snapshot line. */
 const IDS_PER_LINE = 1000
 /** `xxxxxxxx ` before the JSON. */
-const SUM_PREFIX = 9
+export const SUM_PREFIX = 9
 const NEWLINE = 0x0a
 
 export interface TransactionRecord {
@@ -51,7 +51,14 @@ export interface RecoverySink {
   snapshotDoc(doc: LakeDocument): void
   /** Transaction ids the snapshot keeps (ids that are no document's `_rev`). */
   snapshotTransactionIds(ids: string[]): void
-  record(record: TransactionRecord): void
+  /** `at`: where the record's line is in the log (history.ts reads revisions from it). */
+  record(record: TransactionRecord, at: LineAt): void
+}
+
+/** A line's byte offset and length (newline included) in its file. */
+export interface LineAt {
+  offset: number
+  length: number
 }
 
 export interface Recovered {
@@ -67,12 +74,12 @@ export interface Recovered {
   legacyLines: number
 }
 
-function checksum(data: string | Uint8Array): string {
+export function checksum(data: string | Uint8Array): string {
   return crc32(data).toString(16).padStart(8, '0')
 }
 
 /** One line of the log or snapshot, `<checksum> <JSON>\n`, as bytes: the JSON is encoded once and summed as bytes. */
-function frameBytes(json: string): Buffer {
+export function frameBytes(json: string): Buffer {
   const length = Buffer.byteLength(json)
   const line = Buffer.allocUnsafe(SUM_PREFIX + length + 1)
   line.write(json, SUM_PREFIX, length, 'utf8')
@@ -141,7 +148,7 @@ const CHUNK_BYTES = 1 << 20
  * start. `buf[start, end)` is the line without its newline, `offset` its byte offset in the file.
  * Returns the offset after the last newline (a tail without one is left to the caller) and the size.
  */
-function forEachLine(fd: number, fn: (buf: Buffer, start: number, end: number, offset: number) => void): {complete: number; size: number} {
+export function forEachLine(fd: number, fn: (buf: Buffer, start: number, end: number, offset: number) => void): {complete: number; size: number} {
   let buf = Buffer.allocUnsafe(CHUNK_BYTES)
   let filled = 0 // bytes of buf holding file data
   let base = 0 // file offset of buf[0]
@@ -306,7 +313,7 @@ export function recover(dir: string, sink: RecoverySink): Recovered {
           if (record.seq !== seq + 1) {
             throw logCorruption(logPath, lineNo, offset, offset + (end - start), `transaction ${record.seq} follows transaction ${seq} (a gap or a repeat in the sequence)`)
           }
-          sink.record(record)
+          sink.record(record, {offset, length: end - start + 1})
           records++
           seq = record.seq
         }
@@ -337,12 +344,44 @@ export function recover(dir: string, sink: RecoverySink): Recovered {
   }
 }
 
-function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string): void {
   const fd = fs.openSync(dir, 'r')
   try {
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
+  }
+}
+
+/**
+ * Appends framed lines to `fd` from byte `start`, in chunks of about a megabyte, so a large
+ * snapshot or history file is never held in memory whole. flush() writes what is pending;
+ * fsyncing is the caller's.
+ */
+export function lineWriter(fd: number, start: number): {add(line: Buffer): LineAt; flush(): void; readonly end: number} {
+  let chunk: Buffer[] = []
+  let bytes = 0
+  let end = start
+  const flush = () => {
+    const data = Buffer.concat(chunk, bytes)
+    let written = 0
+    while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written)
+    chunk = []
+    bytes = 0
+  }
+  return {
+    add(line) {
+      const at = {offset: end, length: line.length}
+      chunk.push(line)
+      bytes += line.length
+      end += line.length
+      if (bytes >= 1 << 20) flush()
+      return at
+    },
+    flush,
+    get end() {
+      return end
+    },
   }
 }
 
@@ -356,25 +395,12 @@ export function writeSnapshot(dir: string, seq: number, docs: readonly LakeDocum
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
     // Lines are written in chunks of about a megabyte: never the whole snapshot in memory.
-    let chunk: Buffer[] = []
-    let bytes = 0
-    const add = (json: string) => {
-      const line = frameBytes(json)
-      chunk.push(line)
-      bytes += line.length
-      if (bytes >= 1 << 20) flush()
-    }
-    const flush = () => {
-      const data = Buffer.concat(chunk, bytes)
-      let written = 0
-      while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written)
-      chunk = []
-      bytes = 0
-    }
+    const writer = lineWriter(fd, 0)
+    const add = (json: string) => writer.add(frameBytes(json))
     add(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.length, transactionIds: transactionIds.length}))
     for (const doc of docs) add(JSON.stringify(doc))
     for (let i = 0; i < transactionIds.length; i += IDS_PER_LINE) add(JSON.stringify(transactionIds.slice(i, i + IDS_PER_LINE)))
-    flush()
+    writer.flush()
     fs.fsyncSync(fd)
   } finally {
     fs.closeSync(fd)
@@ -415,6 +441,8 @@ export class TransactionLog {
   private fd: number
   /** Bytes known to be on disk. */
   private durableSize: number
+  /** Bytes written or queued: where the next appended line goes. */
+  private endSize: number
   private queued: Buffer[] = []
   private queuedSeq = 0
   private scheduled = false
@@ -431,7 +459,7 @@ export class TransactionLog {
     this.file = path.join(dir, LOG_FILE)
     const existed = fs.existsSync(this.file)
     this.fd = fs.openSync(this.file, 'a', 0o600)
-    this.durableSize = fs.fstatSync(this.fd).size
+    this.durableSize = this.endSize = fs.fstatSync(this.fd).size
     if (!existed) fsyncDir(dir) // make the new file's directory entry durable too
   }
 
@@ -440,11 +468,17 @@ export class TransactionLog {
     return this.broken
   }
 
-  /** Queues `record`; events.durable(record.seq) follows once it is on disk. Throws if the log has failed. */
-  append(record: TransactionRecord): void {
+  /**
+   * Queues `record`; events.durable(record.seq) follows once it is on disk. Throws if the log has
+   * failed. Returns where its line will be (valid once durable).
+   */
+  append(record: TransactionRecord): LineAt {
     if (this.broken) throw this.broken
     if (this.closed) throw new Error(`the transaction log ${this.file} is closed`)
-    this.queued.push(frameBytes(JSON.stringify(record)))
+    const line = frameBytes(JSON.stringify(record))
+    const at = {offset: this.endSize, length: line.length}
+    this.endSize += line.length
+    this.queued.push(line)
     this.queuedSeq = record.seq
     if (!this.syncing && !this.scheduled) {
       // After this turn's other requests have queued theirs: they share the fsync.
@@ -454,6 +488,7 @@ export class TransactionLog {
         this.flush()
       })
     }
+    return at
   }
 
   private flush(): void {

@@ -14,6 +14,7 @@ import {
   searchResultsQuery,
   sitemapQuery,
 } from '../queries'
+import {imageSourceOf} from '../content/render'
 import {LIVE_JS} from './assets'
 import {atomFeed, FEED_ENTRIES} from './feed'
 import {securityHeaders} from './headers'
@@ -55,8 +56,10 @@ type Env = {Variables: {page: PageContext; client: SanityClient; editor: boolean
 
 export function createApp(deps: SiteDeps): Hono<Env> {
   const app = new Hono<Env>()
-  const readerHeaders = securityHeaders(deps.studioUrl)
-  const previewHeaders = securityHeaders(deps.studioUrl, {preview: true})
+  const images = imageSourceOf(deps.client.config())
+  const imageOrigin = images?.baseUrl
+  const readerHeaders = securityHeaders(deps.studioUrl, {imageOrigin})
+  const previewHeaders = securityHeaders(deps.studioUrl, {preview: true, imageOrigin})
   const drafts = deps.client.withConfig({perspective: 'drafts'})
   const edit = editAttributes(deps.client, deps.studioUrl)
   let liveStreams = 0
@@ -77,6 +80,7 @@ export function createApp(deps: SiteDeps): Hono<Env> {
       siteName: deps.siteName,
       preview: editor,
       path: url.pathname + url.search,
+      ...(images ? {images} : {}),
       ...(editor ? {edit} : {}),
     })
     if (viewer === 'refused') c.res = await fail(c, 401)

@@ -1,6 +1,6 @@
 // The page shell every page shares: head (title, canonical, Open Graph, JSON-LD, the stylesheet),
 // the preview banner, the header with the search box, and the footer.
-import {formatDate, type EditAttribute, type LinkPaths} from '../content/render'
+import {formatDate, type EditAttribute, type ImageSource, type LinkPaths} from '../content/render'
 import {html, jsonScript, langAttrs, raw, type Html} from './html'
 import {CSS} from './style'
 
@@ -14,6 +14,8 @@ export interface PageContext {
   path: string
   /** Set only in preview. */
   edit?: EditAttribute
+  /** Where article images are served from (the lake, or Sanity's CDN). */
+  images?: ImageSource
 }
 
 export const paths: LinkPaths & {article: (slug: string, key?: string | null) => string} = {

@@ -27,6 +27,10 @@ h2 { font-size: 1.3rem; margin-block: 2rem .5rem; }
 q { quotes: none; background: var(--mark); border-radius: .2rem; }
 a.mention { color: inherit; text-decoration: underline dotted; }
 [id]:target { scroll-margin-block-start: 1rem; background: var(--mark); }
+.main-image { margin: 1.5rem 0; }
+.main-image img { display: block; width: 100%; height: auto; background: var(--line); }
+.main-image figcaption { color: var(--muted); font-size: .95rem; margin-block-start: .4rem; }
+.main-image .credit { font-size: .85rem; }
 .list { list-style: none; padding: 0; margin: 0; }
 .list > li { border-block-end: 1px solid var(--line); padding-block: 1rem; }
 .list h2, .list h3 { margin-block: 0 .25rem; font-size: 1.2rem; }

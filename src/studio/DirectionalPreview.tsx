@@ -1,15 +1,34 @@
-import type {ReactNode} from 'react'
+import type {CSSProperties, ReactNode} from 'react'
 import type {PreviewProps} from 'sanity'
-import {directionOfText} from '../content/rules'
+import {directionOfText, type TextDirection} from '../content/rules'
 
-// In the Studio's left-to-right lists an Arabic title ending in punctuation («…داعش”.») would have that
-// punctuation drawn on the wrong side; isolating each text with its own direction fixes it.
+// Where the Studio renders a type's preview component (reference inputs, some dialogs), each title gets a
+// box in its own direction: an Arabic title is right-aligned, starts with its first word, is cut at its end
+// (the left) with «…», and keeps its brackets and quote marks in place. Quotes get up to two lines.
+// Document lists and search draw previews without this component; src/studio/RtlLayout.tsx covers those.
 export function DirectionalPreview(props: PreviewProps) {
-  return props.renderDefault({...props, title: isolate(props.title), subtitle: isolate(props.subtitle)})
+  const lines = props.schemaType?.name === 'quote' && props.layout !== 'inline' ? 2 : 1
+  return props.renderDefault({
+    ...props,
+    title: isolate(props.title, props.layout === 'inline' ? 0 : lines),
+    subtitle: isolate(props.subtitle, props.layout === 'inline' ? 0 : 1),
+  })
 }
 
-function isolate(text: PreviewProps['title']): PreviewProps['title'] {
+function isolate(text: PreviewProps['title'], lines: number): PreviewProps['title'] {
   if (typeof text !== 'string') return text
   const dir = directionOfText(text)
-  return (<bdi dir={dir}>{text}</bdi>) satisfies ReactNode
+  if (lines === 0) return (<bdi dir={dir}>{text}</bdi>) satisfies ReactNode
+  return (
+    <span dir={dir} data-directional-preview={dir} style={clampStyle(dir, lines)}>
+      {text}
+    </span>
+  ) satisfies ReactNode
+}
+
+/** A block in the text's own direction, cut after `lines` lines with the ellipsis at its end. */
+export function clampStyle(dir: TextDirection, lines: number): CSSProperties {
+  const base: CSSProperties = {display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', textAlign: 'start', unicodeBidi: dir === 'auto' ? 'plaintext' : 'isolate'}
+  if (lines <= 1) return {...base, whiteSpace: 'nowrap'}
+  return {...base, display: '-webkit-box', WebkitBoxOrient: 'vertical', WebkitLineClamp: lines, whiteSpace: 'normal', overflowWrap: 'anywhere'}
 }

@@ -1,49 +1,107 @@
-import {BlockquoteIcon, CaseIcon, DocumentTextIcon, UserIcon, UsersIcon, WarningOutlineIcon} from '@sanity/icons'
-import type {StructureResolver} from 'sanity/structure'
+import {
+  BlockquoteIcon,
+  CalendarIcon,
+  CaseIcon,
+  DocumentTextIcon,
+  EyeOpenIcon,
+  ImageIcon,
+  TagIcon,
+  UserIcon,
+  UsersIcon,
+  WarningOutlineIcon,
+} from '@sanity/icons'
+import type {StructureBuilder, StructureResolver} from 'sanity/structure'
+import {AR_LOCALE_ID} from './locale/ar'
+import {arabicTitles, translateSchemaText} from './locale/fields'
+import {QUOTE_BY_SPEAKER} from './templates'
+import {startOfLocalDay} from './workflow'
 
-export const structure: StructureResolver = (S) =>
-  S.list()
-    .title('Newsroom')
+const API_VERSION = '2025-02-19'
+
+function articleList(S: StructureBuilder, title: string, filter: string, params: Record<string, unknown> = {}) {
+  return S.documentList()
+    .title(title)
+    .apiVersion(API_VERSION)
+    .schemaType('article')
+    .filter(`_type == "article" && ${filter}`)
+    .params(params)
+    .defaultOrdering([{field: 'publishedAt', direction: 'desc'}])
+}
+
+export const structure: StructureResolver = (S, context) => {
+  // The structure is built again when the interface language changes.
+  const l = (title: string) => (context.i18n.currentLocale.id === AR_LOCALE_ID ? translateSchemaText(title, arabicTitles) : title)
+  return S.list()
+    .title(l('Newsroom'))
     .items([
-      S.documentTypeListItem('article').title('Articles').icon(DocumentTextIcon),
+      S.documentTypeListItem('article').title(l('Articles')).icon(DocumentTextIcon),
       S.listItem()
-        .title('Quotes')
+        .id('in-review')
+        .title(l('In review'))
+        .icon(EyeOpenIcon)
+        .child(articleList(S, l('In review'), 'status == "inReview"')),
+      S.listItem()
+        .id('published-today')
+        .title(l('Published today'))
+        .icon(CalendarIcon)
+        // "Today" is worked out when the list is opened, not when the Studio loaded.
+        .child(() =>
+          articleList(S, l('Published today'), '!(_id in path("drafts.**")) && publishedAt >= $since', {since: startOfLocalDay(new Date())}),
+        ),
+      S.listItem()
+        .id('missing-image')
+        .title(l('Missing image'))
+        .icon(ImageIcon)
+        .child(articleList(S, l('Missing image'), '!defined(mainImage.asset)')),
+      S.divider(),
+      S.listItem()
+        .title(l('Quotes'))
         .icon(BlockquoteIcon)
         .child(
           S.list()
-            .title('Quotes')
+            .title(l('Quotes'))
             .items([
-              S.documentTypeListItem('quote').title('All quotes').icon(BlockquoteIcon),
+              S.documentTypeListItem('quote').title(l('All quotes')).icon(BlockquoteIcon),
               S.listItem()
-                .title('Quotes to check')
+                .title(l('Quotes to check'))
                 .icon(WarningOutlineIcon)
                 .child(
                   S.documentList()
-                    .title('Quotes to check')
-                    .apiVersion('2025-02-19')
+                    .title(l('Quotes to check'))
+                    .apiVersion(API_VERSION)
                     .schemaType('quote')
                     .filter('_type == "quote" && review.needed == true')
                     .defaultOrdering([{field: 'extraction.confidence', direction: 'asc'}]),
                 ),
               S.listItem()
-                .title('By speaker')
+                .id('by-speaker')
+                .title(l('By speaker'))
                 .icon(UsersIcon)
                 .child(
                   S.documentList()
-                    .title('Speakers')
-                    .apiVersion('2025-02-19')
+                    .id('speakers')
+                    .title(l('Speakers'))
+                    .apiVersion(API_VERSION)
                     .filter('_type in ["person", "organization"] && count(*[_type == "quote" && speaker._ref == ^._id]) > 0')
                     .child((speakerId) =>
                       S.documentList()
-                        .title('Quotes')
-                        .apiVersion('2025-02-19')
+                        .id(`quotes-by-${speakerId}`)
+                        .title(l('Quotes'))
+                        .apiVersion(API_VERSION)
                         .schemaType('quote')
                         .filter('_type == "quote" && speaker._ref == $speakerId')
-                        .params({speakerId}),
-                    ),
+                        .params({speakerId})
+                        // "+" here makes a quote by this speaker, and opens it beside this list.
+                        .initialValueTemplates([S.initialValueTemplateItem(QUOTE_BY_SPEAKER, {speakerId})]),
+                    )
+                    // "+" here makes a speaker, not a quote. Last in the chain: each later call infers the
+                    // templates again from the filter (which names "quote") and would replace these.
+                    .initialValueTemplates([S.initialValueTemplateItem('person'), S.initialValueTemplateItem('organization')]),
                 ),
             ]),
         ),
-      S.documentTypeListItem('person').title('People').icon(UserIcon),
-      S.documentTypeListItem('organization').title('Organizations').icon(CaseIcon),
+      S.documentTypeListItem('person').title(l('People')).icon(UserIcon),
+      S.documentTypeListItem('organization').title(l('Organizations')).icon(CaseIcon),
+      S.documentTypeListItem('section').title(l('Sections')).icon(TagIcon),
     ])
+}

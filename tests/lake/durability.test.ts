@@ -94,7 +94,7 @@ describe('durability', () => {
     } finally {
       await lake.stop()
     }
-    expect(fs.readdirSync(dir).sort()).toEqual(['snapshot.ndjson', 'token', 'transactions.ndjson'])
+    expect(fs.readdirSync(dir).sort()).toEqual(['history.ndjson', 'snapshot.ndjson', 'token', 'transactions.ndjson'])
   })
   // The SIGKILL loop (many kills with concurrent writers, kills during compaction) is in tests/crash: npm run test:crash.
 })

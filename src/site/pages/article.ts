@@ -8,6 +8,7 @@ export function articlePage(ctx: PageContext, article: RenderableArticle): strin
   const body = renderArticle(article, {
     paths,
     anchors: true,
+    ...(ctx.images ? {images: ctx.images} : {}),
     ...(ctx.edit ? {edit: {attribute: ctx.edit, doc: {_id: article._id, _type: 'article'}}} : {}),
   })
   const quotes = article.quotes.filter((q) => q.text)

@@ -1,0 +1,332 @@
+// Right to left in the Studio's lists, references and titles; the newsroom workflow; the Arabic interface.
+// A real Studio (npm run dev) on a fresh seeded lake, in headless Chromium. Screenshots: test-results/studio-rtl-*.png.
+import path from 'node:path'
+import fs from 'node:fs'
+import type {SanityClient} from '@sanity/client'
+import type {Browser, Locator, Page} from 'playwright-core'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+
+/** Long enough to overflow any list row; it ends in a closing quote mark, as headlines often do. */
+const LONG_HEADLINE =
+  'المبعوث الأممي يدعو الأطراف السورية إلى العودة إلى طاولة المفاوضات في جنيف قبل نهاية الشهر المقبل من أجل التوصل لتسوية سياسية «تنهي الحرب في سوريا»'
+const FIRST_WORD = 'المبعوث'
+const AGENCY = {name: 'وكالة أنباء هاوار', shortNames: ['هاوار', 'ANHA'], nameLatin: 'Hawar News Agency'}
+const AGENCY_TITLE = 'وكالة أنباء هاوار (هاوار، ANHA)'
+
+let lakeDir: string
+let dev: Dev | undefined
+let client: SanityClient
+let browser: Browser | undefined
+let page: Page
+const pageErrors: string[] = []
+const ids = {article: 'rtl-long-article', agency: 'rtl-hawar', quote: 'rtl-long-quote', speaker: ''}
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, {recursive: true})
+  lakeDir = makeTempDir('studio-rtl-')
+  dev = await startDev(lakeDir)
+  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
+  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  client = lakeClient({url: dev.lakeUrl, token: dev.token})
+  const speaker = await client.fetch<{_id: string}>('*[_type == "person" && defined(name)][0]{_id}')
+  ids.speaker = speaker._id
+  // A long headline, an agency with a mixed Arabic/Latin title, a quote referring to both. The article
+  // has no publishedAt, so publishing it in the Studio must set one.
+  await client
+    .transaction()
+    .createOrReplace({_id: ids.agency, _type: 'organization', ...AGENCY, kind: 'newsAgency', slug: {_type: 'slug', current: 'hawar-news-agency'}})
+    .createOrReplace({
+      _id: `drafts.${ids.article}`,
+      _type: 'article',
+      language: 'ar',
+      headline: LONG_HEADLINE,
+      slug: {_type: 'slug', current: 'rtl-long-headline'},
+      status: 'inReview',
+      sourceAgency: {_type: 'reference', _ref: ids.agency},
+      body: [{_type: 'block', _key: 'b1', style: 'normal', markDefs: [], children: [{_type: 'span', _key: 's1', text: 'نص قصير.', marks: []}]}],
+    })
+    .createOrReplace({
+      _id: ids.quote,
+      _type: 'quote',
+      language: 'ar',
+      kind: 'direct',
+      text: `${LONG_HEADLINE} ${LONG_HEADLINE}`,
+      speaker: {_type: 'reference', _ref: ids.speaker},
+      article: {_type: 'reference', _ref: ids.article, _weak: true, _strengthenOnPublish: {type: 'article'}},
+    })
+    .commit()
+
+  browser = await launchChromium()
+  // Narrow enough that the long headline overflows the list pane.
+  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1280, height: 900}, locale: 'en-US'})
+  page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
+  await page.goto(dev.loginUrl)
+  await page.waitForURL((url) => !url.pathname.includes('__lake-login'), {timeout: 120_000})
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await stopDev(dev)
+  removeTempDirs()
+})
+
+const shot = (name: string) => page.screenshot({path: path.join(ARTIFACTS, `studio-rtl-${name}.png`)})
+
+interface Layout {
+  direction: string
+  box: {left: number; right: number}
+  /** Where each named piece of the text is drawn (its first rect), in logical order of the pieces. */
+  pieces: Array<{text: string; left: number; right: number} | null>
+  overflows: boolean
+  textOverflow: string
+}
+
+/** How an element draws its text: its direction and box, and where given substrings land. */
+function layoutOf(locator: Locator, pieces: string[]): Promise<Layout> {
+  return locator.evaluate((el, pieces) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+    const nodes: Text[] = []
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n as Text)
+    const all = nodes.map((n) => n.data).join('')
+    const locate = (offset: number): [Text, number] => {
+      for (const node of nodes) {
+        if (offset <= node.data.length) return [node, offset]
+        offset -= node.data.length
+      }
+      throw new Error('offset beyond the text')
+    }
+    const rectOf = (piece: string) => {
+      const at = all.indexOf(piece)
+      if (at < 0) return null
+      const range = document.createRange()
+      range.setStart(...locate(at))
+      range.setEnd(...locate(at + piece.length))
+      const rect = range.getClientRects()[0]
+      return rect ? {text: piece, left: rect.left, right: rect.right} : null
+    }
+    // The box that clips: the nearest element around the text with hidden overflow (else the element itself).
+    let clip: Element | null = nodes[0]?.parentElement ?? el
+    while (clip && clip !== el.parentElement && !['hidden', 'clip'].includes(getComputedStyle(clip).overflowX)) clip = clip.parentElement
+    if (!clip || clip === el.parentElement) clip = el
+    const box = clip.getBoundingClientRect()
+    const style = getComputedStyle(clip)
+    return {
+      direction: getComputedStyle(nodes[0]?.parentElement ?? el).direction,
+      box: {left: box.left, right: box.right},
+      pieces: pieces.map(rectOf),
+      // The whole text's extent against the clipping box (scrollWidth is not told for overflow: clip).
+      overflows: (() => {
+        const whole = document.createRange()
+        whole.selectNodeContents(el)
+        const rects = [...whole.getClientRects()]
+        return rects.some((r) => r.left < box.left - 1 || r.right > box.right + 1 || r.bottom > box.bottom + 1)
+      })(),
+      textOverflow: style.textOverflow,
+    }
+  }, pieces)
+}
+
+/** The first word shows at the right edge; the overflow (if any) is cut on the left, where the ellipsis goes. */
+function expectArabicStart(layout: Layout, label: string): void {
+  const [first, last] = layout.pieces
+  expect(first, `${label}: first word drawn`).not.toBeNull()
+  expect(first!.right, `${label}: first word at the right edge`).toBeGreaterThan(layout.box.right - 24)
+  expect(first!.left, `${label}: first word inside the box`).toBeGreaterThanOrEqual(layout.box.left - 1)
+  if (layout.overflows && last) {
+    expect(layout.textOverflow, `${label}: cut with an ellipsis`).toBe('ellipsis')
+    expect(last.left, `${label}: the end is what is cut, on the left`).toBeLessThan(first!.left)
+  }
+}
+
+function noPageErrors() {
+  expect(pageErrors, 'uncaught errors in the Studio page').toEqual([])
+}
+
+describe('Studio, right to left', () => {
+  it('a list row shows the Arabic headline from its first word, cut at the left', async () => {
+    await page.goto(`${dev!.origin}/structure/article`)
+    // List rows do not go through the type's preview component; the global style sets their direction.
+    const title = page.locator('[data-testid="document-list-pane"] [data-testid="default-preview__header"] [data-ui="Text"]', {hasText: FIRST_WORD}).first()
+    await title.waitFor({timeout: 120_000})
+    const layout = await layoutOf(title, [FIRST_WORD, 'سوريا»'])
+    expect(layout.overflows, 'the long headline overflows the row (else this proves nothing)').toBe(true)
+    expectArabicStart(layout, 'list row')
+    await shot('1-list')
+    noPageErrors()
+  })
+
+  it('the agency title keeps its brackets and Latin in logical order', async () => {
+    await page.goto(`${dev!.origin}/structure/organization`)
+    const title = page.locator('[data-testid="document-list-pane"] [data-testid="default-preview__header"] [data-ui="Text"]', {hasText: 'ANHA'}).first()
+    await title.waitFor({timeout: 60_000})
+    expect(await title.textContent()).toBe(AGENCY_TITLE)
+    // Right to left: «وكالة» rightmost, then «(هاوار،», then «ANHA», and «)» leftmost.
+    const layout = await layoutOf(title, ['وكالة', '(', 'هاوار،', 'ANHA', ')'])
+    const [agency, open, short, latin, close] = layout.pieces
+    for (const p of layout.pieces) expect(p).not.toBeNull()
+    expect(agency!.left).toBeGreaterThan(open!.right - 1)
+    expect(open!.left).toBeGreaterThan(short!.left)
+    expect(short!.left).toBeGreaterThan(latin!.right - 1)
+    expect(latin!.left).toBeGreaterThan(close!.left)
+    await shot('2-agency')
+  })
+
+  it('a search hit shows the first word', async () => {
+    await page.goto(`${dev!.origin}/structure`)
+    await page.getByText('Articles', {exact: true}).first().waitFor({timeout: 60_000})
+    await page.keyboard.press('Control+k')
+    await page.locator('input[placeholder="Search"]').first().waitFor({timeout: 30_000})
+    await page.keyboard.type(FIRST_WORD, {delay: 20})
+    const hit = page.locator('[data-testid="search-results"] [data-testid="default-preview__header"] [data-ui="Text"]', {hasText: FIRST_WORD}).first()
+    await hit.waitFor({timeout: 60_000})
+    expectArabicStart(await layoutOf(hit, [FIRST_WORD, 'سوريا»']), 'search hit')
+    await shot('3-search')
+    await page.keyboard.press('Escape')
+  })
+
+  it('a reference preview shows the first words of its Arabic title', async () => {
+    await page.goto(`${dev!.origin}/intent/edit/id=${ids.quote};type=quote`)
+    const ref = page.locator('[data-testid="document-pane"] [data-directional-preview="rtl"]', {hasText: FIRST_WORD}).first()
+    await ref.waitFor({timeout: 60_000})
+    const refLayout = await layoutOf(ref, [FIRST_WORD, 'سوريا»'])
+    expect(refLayout.direction).toBe('rtl')
+    expectArabicStart(refLayout, 'reference preview')
+    await shot('4-reference')
+    noPageErrors()
+  })
+
+  it('the document title and pane header are right-aligned, with the closing » at the far left', async () => {
+    await page.goto(`${dev!.origin}/intent/edit/id=${ids.article};type=article`)
+    const heading = page.locator('[data-testid="document-panel-document-title"]')
+    await expect.poll(() => heading.textContent(), {timeout: 60_000}).toBe(LONG_HEADLINE)
+    const layout = await layoutOf(heading, [FIRST_WORD, '»'])
+    const [first, close] = layout.pieces
+    expect(first!.right).toBeGreaterThan(layout.box.right - 24)
+    // The heading wraps; on its last line the closing » ends the text, on the left.
+    expect(close!.left).toBeLessThan(first!.left)
+    const header = page.locator('[data-testid="pane-header"]', {hasText: FIRST_WORD}).last().locator('[data-ui="Text"]', {hasText: FIRST_WORD}).first()
+    expect(await header.evaluate((el) => getComputedStyle(el).unicodeBidi)).toBe('plaintext')
+    await shot('5-document-title')
+  })
+})
+
+describe('Newsroom workflow', () => {
+  it('publishing sets publishedAt', async () => {
+    const before = Date.now()
+    const publish = page.locator('[data-testid="action-publish"]').first()
+    await expect.poll(() => publish.isEnabled(), {timeout: 60_000}).toBe(true)
+    await publish.click()
+    await expect
+      .poll(async () => (await client.fetch<{publishedAt?: string} | null>('*[_id == $id][0]{publishedAt}', {id: ids.article}, {perspective: 'published'}))?.publishedAt ?? null, {
+        timeout: 60_000,
+      })
+      .not.toBeNull()
+    const {publishedAt} = await client.fetch<{publishedAt: string}>('*[_id == $id][0]{publishedAt}', {id: ids.article}, {perspective: 'published'})
+    expect(Date.parse(publishedAt)).toBeGreaterThanOrEqual(before - 60_000)
+    expect(Date.parse(publishedAt)).toBeLessThanOrEqual(Date.now() + 60_000)
+    await shot('6-published')
+    noPageErrors()
+  })
+
+  it('lists "In review", "Missing image" and "Published today" hold the article', async () => {
+    for (const list of ['in-review', 'missing-image', 'published-today']) {
+      await page.goto(`${dev!.origin}/structure/${list}`)
+      await page.locator('[data-testid="document-list-pane"] [data-testid="default-preview__header"]', {hasText: FIRST_WORD}).first().waitFor({timeout: 60_000})
+    }
+    // The seeded article is neither in review nor published today (the importer dated it from its source).
+    await page.goto(`${dev!.origin}/structure/in-review`)
+    const seeded = await client.fetch<string>('*[_type == "article" && _id != $id][0].headline', {id: ids.article})
+    expect(await page.locator('[data-testid="document-list-pane"]').last().textContent()).not.toContain(seeded.slice(0, 20))
+    await shot('6b-in-review')
+  })
+
+  it('"+" on the speakers pane offers a person or an organization, not a quote', async () => {
+    await page.goto(`${dev!.origin}/structure/quotes;by-speaker`)
+    const pane = page.locator('[data-testid="document-list-pane"]').last()
+    await pane.waitFor({timeout: 60_000})
+    const header = page.locator('[data-testid="pane-header"]', {hasText: 'Speakers'})
+    await header.locator('[data-testid="multi-action-intent-button"]').click({timeout: 60_000})
+    const menu = page.locator('[data-ui="MenuButton__popover"], [role="menu"]').last()
+    await menu.waitFor({timeout: 30_000})
+    const items = await menu.locator('[role="menuitem"]').allTextContents()
+    expect(items.join(' | ')).toMatch(/Person/)
+    expect(items.join(' | ')).toMatch(/Organization/)
+    expect(items.join(' | ')).not.toMatch(/Quote/)
+    await shot('7-speakers-create')
+    await page.keyboard.press('Escape')
+  })
+
+  it('"+" in one speaker\'s quotes makes a quote by that speaker', async () => {
+    await page.goto(`${dev!.origin}/structure/quotes;by-speaker;${ids.speaker}`)
+    const header = page.locator('[data-testid="pane-header"]', {hasText: 'Quotes'}).last()
+    await header.waitFor({timeout: 60_000})
+    await header.locator('[data-testid="action-intent-button"]').click({timeout: 60_000})
+    const speakerName = await client.fetch<string>('*[_id == $id][0].name', {id: ids.speaker})
+    const speakerField = page.locator('[data-testid="field-speaker"], [data-testid="field-actions-menu-speaker"]').first()
+    await speakerField.waitFor({timeout: 60_000})
+    await expect.poll(() => page.locator('[data-testid="document-pane"]').last().textContent(), {timeout: 60_000}).toContain(speakerName)
+    expect(decodeURIComponent(page.url())).toContain('template=quote-by-speaker')
+    const text = page.locator('[data-testid="field-text"] textarea')
+    await text.fill('تصريح جديد للاختبار')
+    await expect
+      .poll(async () => client.fetch<number>('count(*[_type == "quote" && _id in path("drafts.**") && speaker._ref == $id && text == $text])', {id: ids.speaker, text: 'تصريح جديد للاختبار'}, {perspective: 'raw'}), {
+        timeout: 60_000,
+      })
+      .toBe(1)
+    await shot('8-speaker-quote')
+    noPageErrors()
+  })
+})
+
+describe('Editor-friendly fields', () => {
+  it('the quote annotation popover names the speaker and the first words', async () => {
+    interface Block {markDefs?: Array<{_key: string; _type: string; quote?: {_ref: string}}>; children?: Array<{text: string; marks?: string[]}>}
+    const article = await client.fetch<{_id: string; body: Block[]}>('*[_type == "article" && defined(body[].markDefs[_type == "quote"])][0]{_id, body}')
+    const block = article.body.find((b) => b.markDefs?.some((d) => d._type === 'quote'))!
+    const def = block.markDefs!.find((d) => d._type === 'quote')!
+    const span = block.children!.find((c) => c.marks?.includes(def._key) && c.text.trim().split(/\s+/).length >= 3)!
+    const quote = await client.fetch<{speaker: string}>('*[_id == $id][0]{"speaker": speaker->name}', {id: def.quote!._ref})
+    const word = span.text.trim().split(/\s+/)[1]!
+
+    await page.goto(`${dev!.origin}/intent/edit/id=${article._id};type=article`)
+    const body = page.locator('[data-testid="field-body"] [contenteditable="true"]').first()
+    await expect.poll(() => body.textContent(), {timeout: 60_000}).toContain(span.text.trim())
+    // Inside the annotated words: the second word of the quote's first span, as an editor would click it.
+    const target = body.locator('span[data-annotation]', {hasText: span.text.trim()}).first()
+    await target.scrollIntoViewIfNeeded()
+    const point = await target.evaluate((el, word) => {
+      const node = el.querySelector('[data-slate-string]')?.firstChild as Text | null
+      const at = node ? node.data.indexOf(word) : -1
+      if (!node || at < 0) return null
+      const range = document.createRange()
+      range.setStart(node, at + 1)
+      range.setEnd(node, at + 2)
+      const rect = range.getBoundingClientRect()
+      return {x: rect.x + rect.width / 2, y: rect.y + rect.height / 2}
+    }, word)
+    expect(point, `«${word}» in the body editor`).not.toBeNull()
+    await page.mouse.click(point!.x, point!.y)
+    const popover = page.locator('[data-testid="annotation-toolbar-popover"]')
+    await expect.poll(() => popover.textContent(), {timeout: 30_000}).toContain(quote.speaker)
+    expect(await popover.textContent()).toMatch(/Quote — .*«/)
+    await shot('10-annotation')
+    noPageErrors()
+  })
+})
+
+describe('Arabic interface', () => {
+  it('switching to العربية translates the structure, field titles and actions', async () => {
+    await page.evaluate(() => localStorage.setItem('sanity-locale:local:default', 'ar'))
+    await page.goto(`${dev!.origin}/intent/edit/id=${ids.article};type=article`)
+    await page.getByText('المقالات', {exact: true}).first().waitFor({timeout: 120_000})
+    await page.getByText('\u2067العنوان\u2069', {exact: true}).first().waitFor({timeout: 60_000})
+    await expect.poll(() => page.locator('[data-testid="document-panel-document-title"]').textContent(), {timeout: 60_000}).toBe(LONG_HEADLINE)
+    await page.getByRole('button', {name: /^(نشر|منشور)$/}).first().waitFor({timeout: 60_000})
+    await shot('9-arabic')
+    await page.evaluate(() => localStorage.removeItem('sanity-locale:local:default'))
+    noPageErrors()
+  })
+})
