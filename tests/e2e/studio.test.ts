@@ -1,78 +1,20 @@
 // The editor's round trip, in a real browser: `npm run dev` (local lake + Studio dev server behind
 // one HTTP/2 origin), `npm run seed`, then headless Chromium logs in through the printed URL,
 // edits the seeded Arabic article, publishes, and the lake's published perspective has the edit.
-import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import type {SanityClient} from '@sanity/client'
-import {chromium, type Browser, type Page} from 'playwright-core'
+import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {articleBySlugQuery} from '../../src/queries'
-import {lakeClient, makeTempDir, removeTempDirs, REPO_ROOT, runScript} from '../helpers/lake'
+import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
 
-const ARTIFACTS = path.join(REPO_ROOT, 'test-results')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
 const SPEAKER = 'كريستيان جيمس'
 /** A source typo the editor corrects: «لى» for «إلى» in the first paragraph. */
 const TYPO = 'جيمس لى سعي'
 const FIXED = 'جيمس إلى سعي'
 const HEADLINE_SUFFIX = ' (تحديث)'
-
-interface Dev {
-  proc: ChildProcess
-  loginUrl: string
-  origin: string
-  lakeUrl: string
-  token: string
-  output(): string
-}
-
-function startDev(lakeDir: string): Promise<Dev> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/dev.ts')], {
-    cwd: REPO_ROOT,
-    env: {...process.env, LAKE_DIR: lakeDir, LAKE_PORT: '0', LAKE_TLS_PORT: 'off', STUDIO_PORT: '0', LAKE_TOKEN: ''},
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that a failed test can stop `sanity dev` (a grandchild) too.
-    detached: true,
-  })
-  let out = ''
-  let err = ''
-  proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c))
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run dev printed no URLs within 180 s\nstdout: ${out}\nstderr: ${err}`)), 180_000)
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`npm run dev exited (${code}) before it was ready\nstdout: ${out}\nstderr: ${err}`))
-    })
-    proc.stdout!.on('data', () => {
-      if (!out.includes('Ctrl-C')) return
-      clearTimeout(timer)
-      const loginUrl = /log in {2}(https:\/\/\S+)/.exec(out)?.[1]
-      const lakeUrl = /lake {4}(http:\/\/\S+)/.exec(out)?.[1]
-      if (!loginUrl || !lakeUrl) return reject(new Error(`unexpected npm run dev output:\n${out}`))
-      const url = new URL(loginUrl)
-      // The lake made its token on start; npm run dev must not print it.
-      const token = fs.readFileSync(path.join(lakeDir, 'token'), 'utf8').trim()
-      resolve({proc, loginUrl, origin: url.origin, lakeUrl, token, output: () => `${out}\n${err}`})
-    })
-  })
-}
-
-async function stopDev(dev: Dev | undefined): Promise<void> {
-  if (!dev || dev.proc.exitCode !== null || dev.proc.signalCode !== null) return
-  const exited = new Promise((resolve) => dev.proc.once('exit', resolve))
-  dev.proc.kill('SIGTERM')
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-dev.proc.pid!, 'SIGKILL')
-    } catch {
-      /* already gone */
-    }
-  }, 10_000)
-  await exited
-  clearTimeout(timer)
-}
 
 let lakeDir: string
 let dev: Dev | undefined
@@ -98,20 +40,7 @@ beforeAll(async () => {
   mark('npm run seed done')
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  })
+  browser = await launchChromium()
   // The certificate is the lake's self-signed one; a human accepts it once in the browser.
   const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1440, height: 1400}, locale: 'en-US'})
   page = await context.newPage()
