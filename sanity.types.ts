@@ -695,7 +695,7 @@ export type ArticlesPageQueryResult = {
 
 // Source: src/queries.ts
 // Variable: personPageQuery
-// Query: *[_type == "person" && slug.current == $slug][0]{    _id,    _type,    _updatedAt,    name,    nameLatin,    "slug": slug.current,    jobTitle,    sameAs,    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},    "quotes": *[_type == "quote" && speaker._ref == ^._id]{      _id, _createdAt, text, kind, language, saidAt, blockKey,      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]  }
+// Query: *[_type == "person" && slug.current == $slug][0]{    _id,    _type,    _updatedAt,    name,    nameLatin,    "slug": slug.current,    jobTitle,    sameAs,    portrait{alt, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},    "quotes": *[_type == "quote" && speaker._ref == ^._id]{      _id, _createdAt, text, kind, language, saidAt, blockKey,      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]  }
 export type PersonPageQueryResult = {
   _id: string;
   _type: "person";
@@ -705,6 +705,19 @@ export type PersonPageQueryResult = {
   slug: string;
   jobTitle: string | null;
   sameAs: Array<string> | null;
+  portrait: {
+    alt: string;
+    crop: SanityImageCrop | null;
+    hotspot: SanityImageHotspot | null;
+    asset: {
+      _id: string;
+      url: string;
+      metadata: {
+        lqip: string | null;
+        dimensions: SanityImageDimensions | null;
+      } | null;
+    } | null;
+  } | null;
   affiliation: {
     _id: string;
     name: string;
@@ -1073,7 +1086,7 @@ declare module "@sanity/client" {
     '\n  *[_type == "quote" && speaker._ref == $speakerId] | order(_id asc){\n    _id,\n    text,\n    kind,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, "slug": slug.current}\n  }\n': QuotesBySpeakerQueryResult;
     '\n  *[_type in ["article", "quote"] && [headline, lead, text] match $q] | order(_type asc, _id asc) [0...$limit]{\n    _id,\n    _type,\n    _type == "article" => {headline, lead, "slug": slug.current},\n    _type == "quote" => {\n      text,\n      kind,\n      "speaker": speaker->{_id, name},\n      "article": article->{headline, "slug": slug.current}\n    }\n  }\n': SearchQueryResult;
     '{\n  "total": count(*[_type == "article" && defined(slug.current)]),\n  "articles": *[_type == "article" && defined(slug.current)] | order(coalesce(publishedAt, _createdAt) desc, _id asc) [$start...$end]{\n    _id,\n    _createdAt,\n    _updatedAt,\n    headline,\n    lead,\n    byline,\n    "slug": slug.current,\n    language,\n    publishedAt,\n    "sourceAgency": sourceAgency->{_id, name, "slug": slug.current}\n  }\n}': ArticlesPageQueryResult;
-    '\n  *[_type == "person" && slug.current == $slug][0]{\n    _id,\n    _type,\n    _updatedAt,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    jobTitle,\n    sameAs,\n    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},\n    "quotes": *[_type == "quote" && speaker._ref == ^._id]{\n      _id, _createdAt, text, kind, language, saidAt, blockKey,\n      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}\n    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]\n  }\n': PersonPageQueryResult;
+    '\n  *[_type == "person" && slug.current == $slug][0]{\n    _id,\n    _type,\n    _updatedAt,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    jobTitle,\n    sameAs,\n    portrait{alt, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},\n    "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},\n    "quotes": *[_type == "quote" && speaker._ref == ^._id]{\n      _id, _createdAt, text, kind, language, saidAt, blockKey,\n      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}\n    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit]\n  }\n': PersonPageQueryResult;
     '\n  *[_type == "organization" && slug.current == $slug][0]{\n    _id,\n    _type,\n    _updatedAt,\n    name,\n    nameLatin,\n    "slug": slug.current,\n    shortNames,\n    kind,\n    sameAs,\n    "statements": *[_type == "quote" && speaker._ref == ^._id]{\n      _id, _createdAt, text, kind, language, saidAt, blockKey,\n      "article": article->{_id, headline, language, publishedAt, "slug": slug.current}\n    } | order(coalesce(saidAt, article.publishedAt, _createdAt) desc, _id asc) [0...$limit],\n    "articles": *[_type == "article" && defined(slug.current) && references(^._id)]\n      | order(coalesce(publishedAt, _createdAt) desc, _id asc) [0...$limit]{\n        _id, headline, lead, language, publishedAt, "slug": slug.current\n      }\n  }\n': OrganizationPageQueryResult;
     '\n  *[_type == "quote" && _id == $id][0]{\n    _id,\n    _type,\n    _createdAt,\n    _updatedAt,\n    text,\n    kind,\n    language,\n    saidAt,\n    blockKey,\n    "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle},\n    "article": article->{_id, headline, language, publishedAt, "slug": slug.current, "sourceAgency": sourceAgency->name},\n    "paragraph": article->body[_key == ^.blockKey][0]{\n      ...,\n      markDefs[]{\n        ...,\n        _type == "quote" => {"quote": quote->{_id, text, kind, "speaker": speaker->{_id, _type, name, nameLatin, "slug": slug.current, jobTitle}}},\n        _type == "mention" => {"target": target->{_id, _type, name, nameLatin, "slug": slug.current}}\n      }\n    }\n  }\n': QuotePageQueryResult;
     '\n  *[_type in $types]{_id, _type, headline, lead, "body": pt::text(body), text}\n': SearchCorpusQueryResult;

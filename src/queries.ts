@@ -139,6 +139,7 @@ export const personPageQuery = defineQuery(`
     "slug": slug.current,
     jobTitle,
     sameAs,
+    portrait{alt, crop, hotspot, "asset": asset->{_id, url, metadata{lqip, dimensions}}},
     "affiliation": affiliation->{_id, name, nameLatin, "slug": slug.current},
     "quotes": *[_type == "quote" && speaker._ref == ^._id]{
       _id, _createdAt, text, kind, language, saidAt, blockKey,

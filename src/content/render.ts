@@ -53,15 +53,23 @@ export const IMAGE_WIDTHS = [320, 480, 640, 960, 1280, 1920] as const
 /** The article column is 42rem at most (the site's and the rendered document's stylesheet). */
 const IMAGE_SIZES = '(max-width: 44rem) 100vw, 42rem'
 
-type MainImage = NonNullable<RenderableArticle['mainImage']>
+/** An image field as the site's queries project it (an article's mainImage, a person's portrait). */
+export interface RenderableImage {
+  alt?: string | null
+  caption?: string | null
+  credit?: string | null
+  crop?: NonNullable<RenderableArticle['mainImage']>['crop'] | null
+  hotspot?: NonNullable<RenderableArticle['mainImage']>['hotspot'] | null
+  asset?: {_id: string; url?: string | null; metadata?: {dimensions?: {width?: number | null; height?: number | null} | null} | null} | null
+}
 
 function sourceFromUrl(url: string | null | undefined): ImageSource | undefined {
   const match = url ? /^(https?:\/\/[^/]+)\/images\/([^/]+)\/([^/]+)\//.exec(url) : null
   return match ? {baseUrl: match[1], projectId: match[2], dataset: match[3]} : undefined
 }
 
-/** The article's main image as a <figure>: srcset through @sanity/image-url (crop and hotspot applied), alt, caption, credit. */
-export function renderMainImage(image: MainImage | null | undefined, source?: ImageSource, edit = ''): string {
+/** An image as a <figure>: srcset through @sanity/image-url (crop and hotspot applied), alt, caption, credit. */
+export function renderMainImage(image: RenderableImage | null | undefined, source?: ImageSource, edit = '', layout = {className: 'main-image', sizes: IMAGE_SIZES}): string {
   const asset = image?.asset
   const dims = asset?.metadata?.dimensions
   const from = source ?? sourceFromUrl(asset?.url)
@@ -77,7 +85,7 @@ export function renderMainImage(image: MainImage | null | undefined, source?: Im
   const caption = image.caption ? `<span class="caption">${escapeHTML(image.caption)}</span>` : ''
   const credit = image.credit ? `<span class="credit">${escapeHTML(image.credit)}</span>` : ''
   const figcaption = caption || credit ? `\n<figcaption>${[caption, credit].filter(Boolean).join(' ')}</figcaption>` : ''
-  return `\n<figure class="main-image"${edit}>\n<img src="${escapeHTML(src)}" srcset="${escapeHTML(srcset)}" sizes="${IMAGE_SIZES}" width="${width}" height="${height}" alt="${escapeHTML(image.alt ?? '')}" decoding="async">${figcaption}\n</figure>`
+  return `\n<figure class="${layout.className}"${edit}>\n<img src="${escapeHTML(src)}" srcset="${escapeHTML(srcset)}" sizes="${layout.sizes}" width="${width}" height="${height}" alt="${escapeHTML(image.alt ?? '')}" decoding="async">${figcaption}\n</figure>`
 }
 
 const defaultPaths: LinkPaths = {

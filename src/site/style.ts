@@ -31,6 +31,8 @@ a.mention { color: inherit; text-decoration: underline dotted; }
 .main-image img { display: block; width: 100%; height: auto; background: var(--line); }
 .main-image figcaption { color: var(--muted); font-size: .95rem; margin-block-start: .4rem; }
 .main-image .credit { font-size: .85rem; }
+.portrait { margin: 0 0 1rem; max-width: 10rem; }
+.portrait img { display: block; width: 100%; height: auto; border-radius: 50%; background: var(--line); }
 .list { list-style: none; padding: 0; margin: 0; }
 .list > li { border-block-end: 1px solid var(--line); padding-block: 1rem; }
 .list h2, .list h3 { margin-block: 0 .25rem; font-size: 1.2rem; }

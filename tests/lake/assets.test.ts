@@ -330,6 +330,36 @@ describe('the site and the renderer', () => {
     }
   })
 
+  it("shows a person's portrait on their page, with alt and a srcset served by the lake", async () => {
+    const asset = await client.assets.upload('image', await halves('png'), {filename: 'portrait.png'})
+    await client.createOrReplace({
+      _id: 'person-with-portrait',
+      _type: 'person',
+      name: 'متحدثة للاختبار',
+      slug: {_type: 'slug', current: 'with-portrait'},
+      portrait: {_type: 'image', asset: {_type: 'reference', _ref: asset._id}, alt: 'صورة المتحدثة'},
+    })
+    const site = await startSite({
+      source: await connectSite({...NO_HOSTED, LAKE_DIR: lake.dir, LAKE_PORT: String(lake.port), LAKE_TOKEN: ''}),
+      config: siteConfigFromEnv({SITE_PORT: '0'}),
+      log: () => {},
+    })
+    try {
+      const page = await get(site, '/people/with-portrait')
+      expect(page.status).toBe(200)
+      const img = elements(page.text).find((el) => el.tagName === 'img')!
+      expect(attr(img, 'alt')).toBe('صورة المتحدثة')
+      expect(attr(img, 'sizes')).toBe('10rem')
+      const [first] = attr(img, 'srcset')!.split(', ').map((entry) => entry.split(' '))
+      const served = await fetchImage(first![0]!, {headers: {accept: 'image/webp'}})
+      expect(`${served.meta.width}w`).toBe(first![1])
+      await client.patch('person-with-portrait').unset(['portrait']).commit()
+      expect((await get(site, '/people/with-portrait')).text).not.toContain('<figure')
+    } finally {
+      await site.close()
+    }
+  })
+
   it('the renderer (npm run render) takes image URLs from the asset when given no source', async () => {
     const asset = await client.assets.upload('image', await halves('webp'), {filename: 'r.webp'})
     const withImage = {

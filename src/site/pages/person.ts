@@ -1,6 +1,7 @@
 import type {PersonPageQueryResult} from '../../../sanity.types'
+import {renderMainImage} from '../../content/render'
 import {isSafeHref} from '../../content/rules'
-import {editAttr, html, langAttrs} from '../html'
+import {editAttr, html, langAttrs, raw} from '../html'
 import {entityLd, quotationLd} from '../jsonld'
 import {absolute, layout, paths, QUOTE_KIND, timeElement, type PageContext} from '../layout'
 
@@ -44,7 +45,9 @@ export function personPage(ctx: PageContext, person: NonNullable<PersonPageQuery
       ...person.quotes.map((q) => quotationLd(ctx, {...q, speaker: {...person, _type: 'person'}}, q.article)),
     ],
   }
+  const portrait = renderMainImage(person.portrait, ctx.images, ctx.edit ? String(edit('portrait')) : '', {className: 'portrait', sizes: '10rem'})
   const content = html`<header>
+${raw(portrait)}
 <h1 lang="ar" dir="rtl"${edit('name')}>${person.name}</h1>
 ${person.nameLatin ? html`<p class="muted" lang="en" dir="ltr"${edit('nameLatin')}>${person.nameLatin}</p>` : ''}
 ${person.jobTitle ? html`<p lang="ar" dir="rtl"${edit('jobTitle')}>${person.jobTitle}</p>` : ''}
