@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     const site = await startSite({
       source: await connectSite({LAKE_PORT: new URL(lake.url).port, LAKE_DIR: lake.dir, LAKE_TOKEN: lake.token}),
       // Its addresses are the front's: canonical links, the Studio that may frame it, click-to-edit links.
-      config: siteConfigFromEnv({...env, SITE_PORT: String(sitePort), SITE_URL: siteOrigin, SITE_STUDIO_URL: origin}),
+      config: siteConfigFromEnv({...env, SITE_PORT: String(sitePort), SITE_URL: siteOrigin, SITE_STUDIO_URL: origin, SITE_IMAGE_URL: origin}),
       log,
       buildOverlayNow: true,
     })

@@ -26,7 +26,8 @@ import type {LoginLink} from './login'
  */
 
 const HOST = '127.0.0.1'
-const API_PATH = /^\/v(1|X|x|\d{4}-\d{2}-\d{2})(\/|\?|$)/
+// The lake's API, and the image and file assets it serves (as Sanity's CDN would) for the Studio and the site.
+const API_PATH = /^\/(v(1|X|x|\d{4}-\d{2}-\d{2})|images|files)(\/|\?|$)/
 
 /** Headers that belong to one hop (RFC 9110 §7.6.1) or to HTTP/2 framing; never forwarded. */
 const HOP_BY_HOP = new Set([

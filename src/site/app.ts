@@ -47,6 +47,8 @@ export interface SiteDeps {
   studioUrl: string
   /** Cookies get `Secure` when the site is served over https. */
   secureCookies: () => boolean
+  /** Where images are loaded from instead of the client's API host (SITE_IMAGE_URL). */
+  imageUrl?: string
   /** The click-to-edit overlay script for preview pages. */
   visualEditing: VisualEditingBundle
   log: (line: string) => void
@@ -56,7 +58,9 @@ type Env = {Variables: {page: PageContext; client: SanityClient; editor: boolean
 
 export function createApp(deps: SiteDeps): Hono<Env> {
   const app = new Hono<Env>()
-  const images = imageSourceOf(deps.client.config())
+  const fromClient = imageSourceOf(deps.client.config())
+  // Behind npm run dev's https front, the lake's plain-http address would be mixed content.
+  const images = fromClient && deps.imageUrl ? {...fromClient, baseUrl: new URL(deps.imageUrl).origin} : fromClient
   const imageOrigin = images?.baseUrl
   const readerHeaders = securityHeaders(deps.studioUrl, {imageOrigin})
   const previewHeaders = securityHeaders(deps.studioUrl, {preview: true, imageOrigin})

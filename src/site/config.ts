@@ -18,6 +18,8 @@ export interface SiteConfig {
   previewSecret?: string
   /** The Studio the click-to-edit attributes point at and that may frame the site (Presentation tool). */
   studioUrl: string
+  /** SITE_IMAGE_URL: where pages load images from, when not the lake's own address (npm run dev: its https origin). */
+  imageUrl?: string
 }
 
 type Env = Record<string, string | undefined>
@@ -47,5 +49,6 @@ export function siteConfigFromEnv(env: Env = process.env): SiteConfig {
     siteName: env.SITE_NAME?.trim() || DEFAULT_SITE_NAME,
     ...(secret ? {previewSecret: secret} : {}),
     studioUrl: env.SITE_STUDIO_URL ? httpUrl(env.SITE_STUDIO_URL, 'SITE_STUDIO_URL') : `http://${SITE_HOST}:${studioPort}`,
+    ...(env.SITE_IMAGE_URL ? {imageUrl: httpUrl(env.SITE_IMAGE_URL, 'SITE_IMAGE_URL')} : {}),
   }
 }

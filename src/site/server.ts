@@ -38,6 +38,7 @@ export async function startSite(options: StartSiteOptions): Promise<RunningSite>
     siteUrl: () => url,
     siteName: config.siteName,
     studioUrl: config.studioUrl,
+    ...(config.imageUrl ? {imageUrl: config.imageUrl} : {}),
     secureCookies: () => url.startsWith('https:'),
     // Built at start-up when preview is possible, so that the first preview page does not wait for it.
     visualEditing: visualEditingBundle({eager: Boolean(options.buildOverlayNow && source.token), log}),
