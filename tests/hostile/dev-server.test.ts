@@ -4,7 +4,6 @@
 //
 // The real `npm run dev` (lake + `sanity dev` + front), with its lake directory INSIDE the project
 // as the default `.lake/` is: `.lake-test-<random>/` (git-ignored by `.lake-*/`), removed afterwards.
-import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -14,6 +13,7 @@ import path from 'node:path'
 import tls from 'node:tls'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {exposurePolicy, servedPathRefusal, viteFsDeny} from '../../src/dev/exposure'
+import {startDev as startHarnessDev, stopDev, type Dev as HarnessDev} from '../e2e/harness'
 import {lakeClient, REPO_ROOT} from '../helpers/lake'
 
 const LAKE_NAME = `.lake-test-${randomBytes(6).toString('hex')}`
@@ -21,69 +21,20 @@ const LAKE_DIR = path.join(REPO_ROOT, LAKE_NAME)
 /** A draft's text: it must never come back from the dev server, only from the lake's API. */
 const MARKER = `draft-only-${randomBytes(8).toString('hex')}`
 
-interface Dev {
-  proc: ChildProcess
+interface Dev extends HarnessDev {
   frontPort: number
   vitePort: number
-  lakeUrl: string
   loginPath: string
-  token: string
-  output(): string
 }
 
-function startDev(): Promise<Dev> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/dev.ts')], {
-    cwd: REPO_ROOT,
-    // Relative, as the default `.lake` is: resolved against the project root.
-    env: {...process.env, LAKE_DIR: LAKE_NAME, LAKE_PORT: '0', LAKE_TLS_PORT: 'off', STUDIO_PORT: '0', LAKE_TOKEN: ''},
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so that `sanity dev` (a grandchild) can be stopped too.
-    detached: true,
-  })
-  let out = ''
-  let err = ''
-  proc.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c))
-  proc.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c))
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm run dev was not ready within 120 s\nstdout: ${out}\nstderr: ${err}`)), 120_000)
-    proc.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`npm run dev exited (${code}) before it was ready\nstdout: ${out}\nstderr: ${err}`))
-    })
-    proc.stdout!.on('data', () => {
-      if (!out.includes('Ctrl-C')) return
-      clearTimeout(timer)
-      const login = /log in {2}https:\/\/local\.localhost:(\d+)(\/\S+)/.exec(out)
-      const lakeUrl = /lake {4}(http:\/\/\S+)/.exec(out)?.[1]
-      // Vite's banner, forwarded to stderr by npm run dev, names its private port.
-      const vitePort = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(err)?.[1]
-      if (!login || !lakeUrl || !vitePort) return reject(new Error(`unexpected npm run dev output:\nstdout: ${out}\nstderr: ${err}`))
-      resolve({
-        proc,
-        frontPort: Number(login[1]),
-        vitePort: Number(vitePort),
-        lakeUrl,
-        loginPath: login[2],
-        token: fs.readFileSync(path.join(LAKE_DIR, 'token'), 'utf8').trim(),
-        output: () => `${out}\n${err}`,
-      })
-    })
-  })
-}
-
-async function stopDev(dev: Dev | undefined): Promise<void> {
-  if (!dev || dev.proc.exitCode !== null || dev.proc.signalCode !== null) return
-  const exited = new Promise((resolve) => dev.proc.once('exit', resolve))
-  dev.proc.kill('SIGTERM')
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-dev.proc.pid!, 'SIGKILL')
-    } catch {
-      /* already gone */
-    }
-  }, 10_000)
-  await exited
-  clearTimeout(timer)
+async function startDev(): Promise<Dev> {
+  // Relative, as the default `.lake` is: resolved against the project root.
+  const dev = await startHarnessDev(LAKE_NAME)
+  // Vite's banner, forwarded to stderr by npm run dev, names its private port.
+  const vitePort = /running at http:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]
+  if (!vitePort) throw new Error(`npm run dev did not name Vite's port:\n${dev.output()}`)
+  const login = new URL(dev.loginUrl)
+  return {...dev, frontPort: Number(login.port), vitePort: Number(vitePort), loginPath: login.pathname}
 }
 
 interface Answer {
