@@ -1,9 +1,10 @@
 import {defineConfig} from 'vitest/config'
 
-// Browser tests: a real Studio (npm run dev) in headless Chromium against a fresh local lake.
+// Browser tests: a real Studio (npm run dev) in headless Chromium against a fresh local lake; and the
+// dev server's hostile-input test, which boots the same npm run dev without a browser.
 export default defineConfig({
   test: {
-    include: ['tests/e2e/**/*.test.ts'],
+    include: ['tests/e2e/**/*.test.ts', 'tests/hostile/dev-server.test.ts'],
     // One Studio and one browser at a time on a 2-core machine.
     pool: 'forks',
     fileParallelism: false,

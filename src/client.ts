@@ -1,7 +1,11 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import {createClient, type ClientConfig, type SanityClient} from '@sanity/client'
+import {CliError} from './cli/args'
+import {startLakeProcess} from './cli/lakeProcess'
 import {lakeAnswers, runningLakeToken} from './lake/discover'
-import {DATASET, DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID, startLake} from './lake/server'
+import {DATASET, DEFAULT_DIR, DEFAULT_PORT, PROJECT_ID} from './lake/server'
+import {LOG_FILE, SNAPSHOT_FILE} from './lake/wal'
 
 export const API_VERSION = '2025-02-19'
 
@@ -66,31 +70,69 @@ export function clientConfigFromEnv(env: Env = process.env): EnvClientConfig {
 export interface Connection {
   client: SanityClient
   target: Target
-  /** Stops the in-process lake if this connection started one. */
+  /** Where the data is, for messages: "the lake at <dir>", "the lake on <url>" or "hosted project <p>/<d>". */
+  where: string
+  /** Stops the lake process if this connection started one. */
   close(): Promise<void>
 }
 
+export interface ConnectOptions {
+  env?: Env
+  /**
+   * For scripts that only read: a LAKE_DIR that holds no lake is an error (NoLakeError) instead of
+   * a new, empty lake made on the spot.
+   */
+  readOnly?: boolean
+}
+
+/** No lake answers and LAKE_DIR holds none: said, never papered over with an empty lake. */
+export class NoLakeError extends Error {}
+
 /**
- * The one way scripts and frontends get a client. Hosted when SANITY_* is set; otherwise a
- * lake already answering on LAKE_PORT, or else one started in this process on LAKE_DIR
- * (on a free port, HTTP only) for as long as the connection is open.
+ * The one way scripts get a client. Hosted when SANITY_* is set; otherwise a lake already
+ * answering on LAKE_PORT, or else one started as a child process on LAKE_DIR (a free port, HTTP
+ * only) for as long as the connection is open: the script never loads the dataset itself.
  */
-export async function connect(options: {env?: Env} = {}): Promise<Connection> {
+export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const env = options.env ?? process.env
   const resolved = clientConfigFromEnv(env)
   if (resolved.target === 'hosted' || !resolved.lake) {
-    return {client: createClient(resolved.config), target: 'hosted', close: async () => {}}
+    const {projectId, dataset} = resolved.config
+    return {client: createClient(resolved.config), target: 'hosted', where: `hosted project ${projectId}/${dataset}`, close: async () => {}}
   }
   const {dir} = resolved.lake
   const apiHost = resolved.config.apiHost as string
   if (await lakeAnswers(apiHost)) {
     const token = runningLakeToken(apiHost, dir, resolved.config.token)
-    return {client: createClient({...resolved.config, token}), target: 'lake', close: async () => {}}
+    return {client: createClient({...resolved.config, token}), target: 'lake', where: `the lake on ${apiHost}`, close: async () => {}}
   }
-  const lake = await startLake({dir, port: 0, tlsPort: false, token: env.LAKE_TOKEN || undefined})
+  if (options.readOnly && !holdsLake(dir)) {
+    const named = env.LAKE_DIR ? `LAKE_DIR=${env.LAKE_DIR}` : `LAKE_DIR is not set: the default is ${DEFAULT_DIR}`
+    throw new NoLakeError(
+      `no lake at ${dir} (${named}), and none answers on ${apiHost}: ` +
+        `run npm run seed to make one there, or set LAKE_DIR to a lake's directory (or LAKE_PORT to a running lake's port)`,
+    )
+  }
+  const lake = await startLakeProcess({dir, token: env.LAKE_TOKEN || undefined, env})
   return {
     client: createClient({...resolved.config, apiHost: lake.url, token: lake.token}),
     target: 'lake',
+    where: `the lake at ${dir}`,
     close: () => lake.close(),
   }
+}
+
+/** Whether a directory holds a lake's data (its transaction log or snapshot), without opening it. */
+function holdsLake(dir: string): boolean {
+  return [LOG_FILE, SNAPSHOT_FILE].some((file) => fs.existsSync(path.join(dir, file)))
+}
+
+/**
+ * For read-only scripts that found nothing: a local lake without a single document is said to
+ * be empty (CliError, exit 1) rather than answering `null`.
+ */
+export async function assertNotEmpty(connection: Connection): Promise<void> {
+  if (connection.target !== 'lake') return
+  const any = await connection.client.fetch<string | null>('*[0]._id', {}, {perspective: 'raw'})
+  if (any === null) throw new CliError(`${connection.where} is empty: run npm run seed (or import documents with npm run lake -- import <file>)`)
 }

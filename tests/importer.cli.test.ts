@@ -42,22 +42,26 @@ describe('import CLI', () => {
     expect(readdirSync(ROOT).sort()).toEqual(before)
   })
 
-  it('fails with one line on stderr for a missing file, an empty file, or no file', () => {
+  it('refuses a missing file or no file with the usage (exit 2), an empty file with one line (exit 1)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'import-cli-'))
     const empty = join(dir, 'empty.txt')
     writeFileSync(empty, '\n  \n')
     for (const [args, message] of [
-      [[join(dir, 'missing.txt')], /no such file/],
-      [[empty], /empty/],
-      [[], /no page file/],
-      [[SEED, join(dir, 'missing.txt')], /no such file/],
+      [[join(dir, 'missing.txt')], /^import: .*missing\.txt: no such file or directory\n/],
+      [[], /^import: no page file given\n/],
+      [[SEED, join(dir, 'missing.txt')], /^import: .*missing\.txt: no such file/],
+      [['--bogus', SEED], /^import: unknown option --bogus\n/],
     ] as const) {
       const run = cli(...args)
-      expect(run.status).toBe(1)
+      expect(run.status).toBe(2)
       expect(run.stdout).toBe('')
-      expect(run.stderr.trim().split('\n')).toHaveLength(1)
       expect(run.stderr).toMatch(message)
+      expect(run.stderr).toContain('\nusage: npm run -s import -- ')
     }
+    const run = cli(empty)
+    expect(run.status).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toBe(`import: ${empty}: the file is empty\n`)
   })
 
   it('imports several pages, each document once, with new people known to later pages', () => {
@@ -85,8 +89,8 @@ describe('import CLI', () => {
   it('reads the source key from seed-style file names and the agency from --agency', () => {
     expect(sourceKeyFromFileName('seed/000_7c4fc380b91d5dac.txt')).toBe('7c4fc380b91d5dac')
     expect(sourceKeyFromFileName('page.txt')).toBeUndefined()
-    expect(parseImportArgs(['a.txt', '--agency', 'none'])).toEqual({files: ['a.txt'], agency: null, write: false, quiet: false, help: false})
-    expect(parseImportArgs(['--agency=organization-x', 'a.txt', '--write'])).toEqual({files: ['a.txt'], agency: 'organization-x', write: true, quiet: false, help: false})
+    expect(parseImportArgs(['a.txt', '--agency', 'none'])).toEqual({files: ['a.txt'], agency: null, write: false, quiet: false})
+    expect(parseImportArgs(['--agency=organization-x', 'a.txt', '--write'])).toEqual({files: ['a.txt'], agency: 'organization-x', write: true, quiet: false})
     expect(parseImportArgs(['a.txt'])).not.toHaveProperty('agency')
     expect(() => parseImportArgs(['--bogus', 'a.txt'])).toThrow(/unknown option/)
   })

@@ -19,6 +19,7 @@ import {loadOrCreateCertificate, TLS_CERT_FILE} from '../lake/tls'
 import {siteConfigFromEnv} from '../site/config'
 import {startSite} from '../site/server'
 import {connectSite} from '../site/source'
+import {parseOptions, runCommand} from './args'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const SANITY_BIN = path.join(ROOT, 'node_modules', '.bin', 'sanity')
@@ -27,6 +28,23 @@ const HOST = '127.0.0.1'
 const STUDIO_READY_TIMEOUT_MS = 180_000
 
 type Env = Record<string, string | undefined>
+
+export const USAGE = `usage: npm run dev
+
+Sanity Studio on the local lake, on this machine, with no Sanity account: starts (or reuses) the
+lake, the Studio dev server and the reader's site behind one HTTPS front, and prints a log-in link.
+
+options:
+  -h, --help   show this help
+
+environment:
+  STUDIO_PORT                  the front's port (default ${DEFAULT_STUDIO_PORT})
+  LAKE_PORT, LAKE_DIR, LAKE_TOKEN   which local lake (reused when one answers on LAKE_PORT)
+  SANITY_STUDIO_PROJECT_ID     another (hosted) project: plain \`sanity dev\`, with any arguments passed on
+
+examples:
+  npm run dev
+  STUDIO_PORT=4444 npm run dev`
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -100,7 +118,7 @@ async function startStudioServer(port: number, lakeDir: string, env: Env, log: (
   throw new Error(`sanity dev did not serve the Studio on http://${HOST}:${port}/ within ${STUDIO_READY_TIMEOUT_MS / 1000} s`)
 }
 
-async function main(): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   const env: Env = process.env
   const log = (line: string) => process.stderr.write(line + '\n')
 
@@ -108,10 +126,11 @@ async function main(): Promise<void> {
   if (projectId !== PROJECT_ID) {
     // A hosted project: Sanity's own dev server, API and login; the local lake is not involved.
     log(`SANITY_STUDIO_PROJECT_ID=${projectId}: running plain \`sanity dev\` against the hosted project`)
-    const child = spawn(SANITY_BIN, ['dev', ...process.argv.slice(2)], {cwd: ROOT, stdio: 'inherit'})
+    const child = spawn(SANITY_BIN, ['dev', ...argv], {cwd: ROOT, stdio: 'inherit'})
     child.on('exit', (code) => process.exit(code ?? 1))
     return
   }
+  parseOptions({args: argv, options: {}})
 
   // Read before anything starts, so a typo stops here rather than after the Studio has started.
   let frontPort: number
@@ -208,4 +227,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+runCommand({name: 'npm run dev', usage: USAGE}, main)

@@ -3,8 +3,8 @@
 // tuning and held-out sets separately.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {fileURLToPath, pathToFileURL} from 'node:url'
-import {parseArgs} from 'node:util'
+import {fileURLToPath} from 'node:url'
+import {existingDir, isMain, parseOptions, readableFile, runCommand, UsageError} from './args'
 import {evaluatePage, summarize, type Figures, type Gold, type PageScore} from '../importer/evaluate'
 
 const USAGE = `usage: npm run -s eval:import -- [options]
@@ -54,34 +54,21 @@ function table(name: string, f: Figures): string {
 }
 
 export function main(argv: readonly string[]): number {
-  let values
-  try {
-    ;({values} = parseArgs({
-      args: [...argv],
-      options: {
-        set: {type: 'string', default: 'all'},
-        json: {type: 'boolean', default: false},
-        pages: {type: 'boolean', default: false},
-        dir: {type: 'string', default: DEFAULT_DIR},
-        help: {type: 'boolean', short: 'h', default: false},
-      },
-      strict: true,
-      allowPositionals: false,
-    }))
-  } catch (error) {
-    process.stderr.write(`eval:import: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`)
-    return 2
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
+  const {values} = parseOptions({
+    args: [...argv],
+    options: {
+      set: {type: 'string', default: 'all'},
+      json: {type: 'boolean', default: false},
+      pages: {type: 'boolean', default: false},
+      dir: {type: 'string', default: DEFAULT_DIR},
+    },
+    allowPositionals: false,
+  })
   const isSet = (name: string): name is 'tuning' | 'heldout' => name === 'tuning' || name === 'heldout'
   const sets: Array<'tuning' | 'heldout'> = values.set === 'all' ? ['tuning', 'heldout'] : isSet(values.set) ? [values.set] : []
-  if (sets.length === 0) {
-    process.stderr.write(`eval:import: --set must be tuning, heldout or all\n`)
-    return 2
-  }
+  if (sets.length === 0) throw new UsageError(`--set must be tuning, heldout or all (not ${JSON.stringify(values.set)})`)
+  existingDir(values.dir, '--dir')
+  readableFile(join(values.dir, 'manifest.json'), 'the evaluation set\'s manifest')
   const out: Record<string, Figures> = {}
   for (const set of sets) {
     const {figures, scores} = evaluateSet(values.dir, set)
@@ -107,4 +94,4 @@ export function main(argv: readonly string[]): number {
   return 0
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = main(process.argv.slice(2))
+if (isMain(import.meta.url)) runCommand({name: 'eval:import', usage: USAGE}, async (argv) => main(argv))

@@ -5,13 +5,12 @@
 // reason go to stderr; an error is one line on stderr and exit code 1.
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {pathToFileURL} from 'node:url'
-import {parseArgs} from 'node:util'
 import {connect} from '../client'
 import {importAgencyPage} from '../importer/importer'
 import type {KnownEntities, NewsroomDoc, OrganizationDoc, PersonDoc} from '../importer/types'
 import {datasetEntities, withDataset, writeDocuments} from '../importer/write'
 import {seedEntities} from '../../seed/entities'
+import {isMain, parseOptions, runCommand, UsageError} from './args'
 
 export const USAGE = `usage: npm run -s import -- <page.txt | directory>… [options]
 
@@ -38,37 +37,25 @@ export interface ImportArgs {
   agency?: string | null
   write: boolean
   quiet: boolean
-  help: boolean
 }
 
 export function parseImportArgs(argv: readonly string[]): ImportArgs {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        write: {type: 'boolean', default: false},
-        agency: {type: 'string'},
-        quiet: {type: 'boolean', short: 'q', default: false},
-        help: {type: 'boolean', short: 'h', default: false},
-      },
-      allowPositionals: true,
-      strict: true,
-    })
-  } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/\.?\s*$/, '') : String(error)
-    throw new Error(`${/unknown option/i.test(message) ? 'unknown option: ' : ''}${message} (npm run -s import -- --help)`)
-  }
-  const {values, positionals} = parsed
-  if (values.help) return {files: [], write: false, quiet: false, help: true}
-  if (values.agency === '') throw new Error('--agency needs an organization id, or "none"')
-  if (positionals.length === 0) throw new Error('no page file given (npm run -s import -- --help)')
+  const {values, positionals} = parseOptions({
+    args: [...argv],
+    options: {
+      write: {type: 'boolean', default: false},
+      agency: {type: 'string'},
+      quiet: {type: 'boolean', short: 'q', default: false},
+    },
+    allowPositionals: true,
+  })
+  if (values.agency === '') throw new UsageError('--agency needs an organization id, or "none"')
+  if (positionals.length === 0) throw new UsageError('no page file given')
   return {
     files: positionals,
     ...(values.agency !== undefined ? {agency: values.agency === 'none' ? null : values.agency} : {}),
     write: values.write,
     quiet: values.quiet,
-    help: false,
   }
 }
 
@@ -85,7 +72,7 @@ export function expandPaths(paths: readonly string[]): string[] {
     try {
       stat = statSync(path)
     } catch {
-      throw new Error(`${path}: no such file`)
+      throw new UsageError(`${path}: no such file or directory`)
     }
     if (stat.isDirectory()) {
       const entries = readdirSync(path, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name))
@@ -171,74 +158,63 @@ function progress(total: number, quiet: boolean): (done: number, label: string) 
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseImportArgs(argv)
+  const files = expandPaths(args.files)
+  const pages = files.map((file) => ({file, text: readPage(file)}))
+  const say = (line: string): void => {
+    if (!args.quiet) process.stderr.write(`import: ${line}\n`)
+  }
+  if (!args.write) {
+    const tick = progress(pages.length, args.quiet)
+    const {documents, warnings, notes} = importPages(pages, args.agency, seedEntities, (i, file) => tick(i + 1, file))
+    for (const w of warnings) process.stderr.write(`import: warning: ${w}\n`)
+    for (const n of notes) say(`note: ${n}`)
+    process.stdout.write(documents.map((d) => `${JSON.stringify(d)}\n`).join(''))
+    return 0
+  }
+  const connection = await connect()
   try {
-    const args = parseImportArgs(argv)
-    if (args.help) {
-      process.stdout.write(`${USAGE}\n`)
-      return 0
+    const {client} = connection
+    const {projectId, dataset} = client.config()
+    say(`writing to ${connection.target === 'lake' ? 'the local lake' : 'hosted project'} ${projectId}/${dataset}`)
+    const known = withDataset(seedEntities, await datasetEntities(client))
+    say(`matching speakers against ${known.people.length} people and ${known.organizations.length} organizations`)
+    const result = importPages(pages, args.agency, known)
+    for (const w of result.warnings) process.stderr.write(`import: warning: ${w}\n`)
+    for (const n of result.notes) say(`note: ${n}`)
+    const tick = progress(result.pages.length, args.quiet)
+    const created: NewsroomDoc[] = []
+    let present = 0
+    const changed: string[] = []
+    const drafts: string[] = []
+    const written = new Set<string>()
+    for (const [i, page] of result.pages.entries()) {
+      // a document shared by several pages (a speaker) is written with the first
+      const docs = page.documents.filter((d) => !written.has(d._id))
+      for (const d of docs) written.add(d._id)
+      const report = await writeDocuments(client, docs)
+      created.push(...report.plan.missing)
+      present += report.plan.unchanged.length + report.plan.changed.length
+      changed.push(...report.plan.changed.map((c) => `${c.document._id}: ${c.fields.join(', ')}`))
+      drafts.push(...report.plan.drafts)
+      tick(i + 1, page.file)
     }
-    const files = expandPaths(args.files)
-    const pages = files.map((file) => ({file, text: readPage(file)}))
-    const say = (line: string): void => {
-      if (!args.quiet) process.stderr.write(`import: ${line}\n`)
-    }
-    if (!args.write) {
-      const tick = progress(pages.length, args.quiet)
-      const {documents, warnings, notes} = importPages(pages, args.agency, seedEntities, (i, file) => tick(i + 1, file))
-      for (const w of warnings) process.stderr.write(`import: warning: ${w}\n`)
-      for (const n of notes) say(`note: ${n}`)
-      process.stdout.write(documents.map((d) => `${JSON.stringify(d)}\n`).join(''))
-      return 0
-    }
-    const connection = await connect()
-    try {
-      const {client} = connection
-      const {projectId, dataset} = client.config()
-      say(`writing to ${connection.target === 'lake' ? 'the local lake' : 'hosted project'} ${projectId}/${dataset}`)
-      const known = withDataset(seedEntities, await datasetEntities(client))
-      say(`matching speakers against ${known.people.length} people and ${known.organizations.length} organizations`)
-      const result = importPages(pages, args.agency, known)
-      for (const w of result.warnings) process.stderr.write(`import: warning: ${w}\n`)
-      for (const n of result.notes) say(`note: ${n}`)
-      const tick = progress(result.pages.length, args.quiet)
-      const created: NewsroomDoc[] = []
-      let present = 0
-      const changed: string[] = []
-      const drafts: string[] = []
-      const written = new Set<string>()
-      for (const [i, page] of result.pages.entries()) {
-        // a document shared by several pages (a speaker) is written with the first
-        const docs = page.documents.filter((d) => !written.has(d._id))
-        for (const d of docs) written.add(d._id)
-        const report = await writeDocuments(client, docs)
-        created.push(...report.plan.missing)
-        present += report.plan.unchanged.length + report.plan.changed.length
-        changed.push(...report.plan.changed.map((c) => `${c.document._id}: ${c.fields.join(', ')}`))
-        drafts.push(...report.plan.drafts)
-        tick(i + 1, page.file)
-      }
-      const review = result.documents.filter((d) => d._type === 'quote' && d.review?.needed).length
-      process.stderr.write(
-        [
-          `import: ${pages.length} page${pages.length === 1 ? '' : 's'}, ${result.documents.length} documents`,
-          `import: created:       ${created.length}${created.length ? ` (${byType(created)})` : ''}`,
-          `import: already there: ${present}`,
-          `import: differs:       ${changed.length}${changed.length ? ' (kept as edited; not overwritten)' : ''}`,
-          ...changed.map((c) => `import:   ${c}`),
-          ...drafts.map((id) => `import:   ${id}: has an unpublished draft (drafts.${id})`),
-          `import: quotes to check: ${review}${review ? ' (Studio → Quotes → Quotes to check)' : ''}`,
-        ].join('\n') + '\n',
-      )
-      return 0
-    } finally {
-      await connection.close()
-    }
-  } catch (error) {
-    process.stderr.write(`import: ${error instanceof Error ? error.message : String(error)}\n`)
-    return 1
+    const review = result.documents.filter((d) => d._type === 'quote' && d.review?.needed).length
+    process.stderr.write(
+      [
+        `import: ${pages.length} page${pages.length === 1 ? '' : 's'}, ${result.documents.length} documents`,
+        `import: created:       ${created.length}${created.length ? ` (${byType(created)})` : ''}`,
+        `import: already there: ${present}`,
+        `import: differs:       ${changed.length}${changed.length ? ' (kept as edited; not overwritten)' : ''}`,
+        ...changed.map((c) => `import:   ${c}`),
+        ...drafts.map((id) => `import:   ${id}: has an unpublished draft (drafts.${id})`),
+        `import: quotes to check: ${review}${review ? ' (Studio → Quotes → Quotes to check)' : ''}`,
+      ].join('\n') + '\n',
+    )
+    return 0
+  } finally {
+    await connection.close()
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code))
-}
+if (isMain(import.meta.url)) runCommand({name: 'import', usage: USAGE}, main)

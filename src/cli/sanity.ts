@@ -23,6 +23,7 @@ import {buildSync} from 'esbuild'
 import {LAKE_HEADER, lakeAnswers, runningLakeToken} from '../lake/discover'
 import {DEFAULT_DIR, DEFAULT_PORT, DEFAULT_TLS_PORT, portFrom, PROJECT_ID, startLake, type RunningLake} from '../lake/server'
 import {TLS_CERT_FILE} from '../lake/tls'
+import {wantsHelp} from './args'
 import {mappedHosts, PRELOAD_ENV} from './sanityLakeHosts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -186,8 +187,8 @@ async function main(args: string[]): Promise<number> {
   if (!fs.existsSync(SANITY_BIN)) throw new Error(`${SANITY_BIN} is missing: run npm install first`)
   const env: Env = process.env
   const projectId = cliProjectId(env)
-  // A hosted project: the CLI as it is.
-  if (projectId !== PROJECT_ID) return runCli(args, env)
+  // A hosted project: the CLI as it is. Its own help needs no lake.
+  if (projectId !== PROJECT_ID || args.length === 0 || wantsHelp(args)) return runCli(args, env)
   const log = (line: string) => process.stderr.write(`${PREFIX}: ${line}\n`)
   const lake = await openLake(env, projectId, log)
   try {

@@ -1,5 +1,7 @@
 // npm run seed: runs the seed-article migration against the local lake (or the hosted project when
 // SANITY_* is set), in one transaction, then reads the article back through the article query.
+// Lines meant to be copied (slug, ids, the render command) carry no invisible characters; Arabic
+// shown for reading is isolated so a bidi terminal lays it out right to left.
 import type {SanityClient} from '@sanity/client'
 import migration from '../../migrations/seed-article'
 import {importSeedArticle, SEED_FILE} from '../../seed/article'
@@ -10,9 +12,30 @@ import {directionOfLanguage} from '../content/rules'
 import {isolate} from '../content/terminal'
 import {collectTransactions} from '../migrate/commit'
 import {articleBySlugQuery} from '../queries'
-import {exitQuietlyOnClosedStdout} from './stdout'
+import {isMain, parseOptions, runCommand, type Command} from './args'
 
-async function main(): Promise<void> {
+export const command: Command = {
+  name: 'seed',
+  usage: `usage: npm run seed
+
+Writes the seed article (seed/${SEED_FILE}) with its quotes, speaker and organizations into the
+local lake, or into the hosted project when SANITY_PROJECT_ID and SANITY_API_TOKEN are set, then
+prints the article as the article query returns it. Idempotent: documents already there are
+left as they are (an editor's changes are kept and listed).
+
+The local lake is the one answering on LAKE_PORT (default 7700), else the one in LAKE_DIR
+(default .lake; made if missing), started for the run only.
+
+options:
+  -h, --help   show this help
+
+examples:
+  npm run seed
+  LAKE_DIR=/tmp/newsroom npm run seed`,
+}
+
+async function main(argv: string[]): Promise<number> {
+  parseOptions({args: argv, options: {}})
   const {article, documents} = importSeedArticle()
   const connection = await connect()
   const {client} = connection
@@ -28,6 +51,7 @@ async function main(): Promise<void> {
 
     printSummary(before, transactions.flat().length)
     await printArticle(client, article.slug.current)
+    return 0
   } finally {
     await connection.close()
   }
@@ -58,7 +82,8 @@ async function printArticle(client: SanityClient, slug: string): Promise<void> {
   console.log(`Article ${result._id} (lang=${result.language}, dir=${dir})`)
   console.log(`  headline: ${isolate(result.headline, dir)}`)
   if (result.lead) console.log(`  lead:     ${isolate(result.lead, dir)}`)
-  console.log(`  slug:     ${isolate(result.slug ?? '', dir)}`)
+  // Copyable: as stored, no isolates (a pasted isolate would be part of the slug).
+  console.log(`  slug:     ${result.slug ?? ''}`)
   console.log(`Quotes (${result.quotes.length}):`)
   result.quotes.forEach((quote, index) => {
     const speaker = quote.speaker ? `${isolate(quote.speaker.name ?? '', dir)} (${quote.speaker.nameLatin ?? quote.speaker._id})` : 'no speaker'
@@ -68,8 +93,4 @@ async function printArticle(client: SanityClient, slug: string): Promise<void> {
   console.log(`Render it: npm run render -- '${result.slug}' --out article.html`)
 }
 
-exitQuietlyOnClosedStdout()
-main().catch((error: unknown) => {
-  console.error(`seed: ${error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
-})
+if (isMain(import.meta.url)) runCommand(command, main)

@@ -2,12 +2,17 @@
 // LAKE_DIR) or the hosted project when SANITY_* is set. It never starts a lake of its own.
 import {DEFAULT_SITE_PORT, DEFAULT_STUDIO_PORT, siteConfigFromEnv} from '../site/config'
 import {startSite} from '../site/server'
-import {connectSite, NoLakeError} from '../site/source'
+import {connectSite} from '../site/source'
+import {parseOptions, portOption, runCommand} from './args'
 
-export const USAGE = `usage: npm run site [-- --help]
+export const USAGE = `usage: npm run site [-- --port <n>]
 
 Serves the reader's site on http://127.0.0.1:$SITE_PORT from a running local lake
 (start one with npm run lake) or from the hosted project when SANITY_* is set.
+
+options:
+  --port <n>           port to listen on (overrides SITE_PORT)
+  -h, --help           show this help
 
 environment:
   SITE_PORT            port to listen on, 127.0.0.1 only (default ${DEFAULT_SITE_PORT}; 0 = any free port)
@@ -18,14 +23,16 @@ environment:
   SITE_STUDIO_URL      the Studio that may frame the site and that click-to-edit points at
                        (default http://127.0.0.1:$STUDIO_PORT, STUDIO_PORT default ${DEFAULT_STUDIO_PORT})
   LAKE_PORT, LAKE_DIR, LAKE_TOKEN                       which local lake to read (as npm run query)
-  SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN   read a hosted project instead`
+  SANITY_PROJECT_ID, SANITY_DATASET, SANITY_API_TOKEN   read a hosted project instead
 
-async function main(argv: readonly string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE)
-    return
-  }
-  if (argv.length > 0) throw new Error(`unknown argument ${argv[0]}\n${USAGE}`)
+examples:
+  npm run lake            # in another terminal, then:
+  npm run site
+  npm run site -- --port 3001`
+
+async function main(argv: string[]): Promise<void> {
+  const {values} = parseOptions({args: argv, options: {port: {type: 'string'}}})
+  if (values.port !== undefined) process.env.SITE_PORT = String(portOption(values.port, '--port', {allowZero: true}))
   const config = siteConfigFromEnv()
   const source = await connectSite()
   const site = await startSite({source, config, buildOverlayNow: true})
@@ -48,7 +55,4 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once('SIGTERM', stop)
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(`site: ${error instanceof NoLakeError || error instanceof Error ? error.message : String(error)}`)
-  process.exit(1)
-})
+runCommand({name: 'site', usage: USAGE}, main)

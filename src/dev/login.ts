@@ -17,7 +17,7 @@ export interface LoginLink {
 
 export function createLoginLink(token: string, projectId: string): LoginLink {
   const code = randomBytes(24).toString('base64url')
-  // The Studio's token login reads this key (DESIGN.md: __studio_auth_token_<projectId>).
+  // The Studio's token login reads its token from this localStorage key.
   const storageKey = `__studio_auth_token_${projectId}`
   return {
     path: `/__lake-login/${code}`,

@@ -9,12 +9,28 @@ import {ensurePrivateDir} from './private'
 import {exportFromLake, importIntoLake, type RunningLake} from './remoteTransfer'
 import {exportDatasetArchive, exportLakeArchive, readArchiveAssets, storeArchiveAssets} from './assetArchive'
 import {DATASET, DEFAULT_DIR, DEFAULT_PORT, portFrom, PROJECT_ID, startLake} from './server'
+import {parseOptions, portOption, readableFile, runCommand, UsageError, writableFile} from '../cli/args'
 
-const USAGE = `usage:
-  npm run lake                                      serve the local lake (env LAKE_DIR, LAKE_PORT, LAKE_TLS_PORT, LAKE_TOKEN)
-  npm run lake -- import <file|-> [--replace|--missing]   NDJSON, or a \`sanity dataset export\` .tar.gz; - = stdin
-  npm run lake -- export <file|-> [--types a,b]           NDJSON; - = stdout; <file>.tar.gz: with the asset files
-import and export work on a stopped lake's files, or over the API of the lake running on LAKE_DIR (at LAKE_PORT).`
+export const USAGE = `usage:
+  npm run lake [-- serve] [--port <n>]              serve the local lake
+  npm run lake -- import <file|-> [--replace|--missing]
+  npm run lake -- export <file|-> [--types a,b]
+
+serve    the lake on 127.0.0.1: data in LAKE_DIR (default .lake), HTTP on LAKE_PORT (default 7700,
+         or --port; 0 = any free port), HTTP/2 over TLS on LAKE_TLS_PORT (default 7743; off = none),
+         token from LAKE_TOKEN or LAKE_DIR/token (made on first start).
+import   NDJSON (one document a line) or a \`sanity dataset export\` .tar.gz; - reads stdin.
+         --replace overwrites documents that exist, --missing skips them; default: fail on any.
+export   NDJSON; - writes stdout; <file>.tar.gz: with the asset files, as sanity dataset export does.
+         --types a,b keeps those document types only.
+import and export work on a stopped lake's files, or over the API of the lake running on LAKE_DIR
+(at LAKE_PORT).
+
+examples:
+  npm run lake
+  npm run lake -- export backup.ndjson
+  npm run -s lake -- export - | LAKE_DIR=.lake-copy npm run -s lake -- import -
+  npm run lake -- import production.tar.gz --replace`
 
 function lakeDir(): string {
   return path.resolve(process.env.LAKE_DIR || DEFAULT_DIR)
@@ -65,12 +81,17 @@ async function withDataset<T>(lock: DirLock, fn: (dataset: Dataset) => T | Promi
 }
 
 async function runImport(args: string[]): Promise<void> {
-  const file = args.find((a) => a === '-' || !a.startsWith('--'))
-  if (!file) throw new Error(`import needs a file\n${USAGE}`)
-  const unknown = args.filter((a) => a.startsWith('--') && a !== '--replace' && a !== '--missing')
-  if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]}\n${USAGE}`)
-  if (args.includes('--replace') && args.includes('--missing')) throw new Error('give either --replace or --missing, not both')
-  const mode: ImportMode = args.includes('--replace') ? 'replace' : args.includes('--missing') ? 'missing' : 'fail'
+  const {values, positionals} = parseOptions({
+    args,
+    options: {replace: {type: 'boolean'}, missing: {type: 'boolean'}},
+    allowPositionals: true,
+  })
+  const file = positionals[0]
+  if (file === undefined) throw new UsageError('import needs a file (or - for stdin)')
+  if (positionals.length > 1) throw new UsageError(`import takes one file, not ${positionals.length}`)
+  if (values.replace && values.missing) throw new UsageError('give either --replace or --missing, not both')
+  readableFile(file, 'the import file')
+  const mode: ImportMode = values.replace ? 'replace' : values.missing ? 'missing' : 'fail'
   const source = await readImportSource(file)
   const label = file === '-' ? 'stdin' : file
   // An archive's asset files (assetArchive.ts): read again from the file (stdin cannot be read twice).
@@ -109,14 +130,13 @@ async function runExportArchive(file: string, types: Set<string> | null): Promis
 }
 
 async function runExport(args: string[]): Promise<void> {
-  let types: Set<string> | null = null
-  const rest: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--types') types = new Set((args[++i] ?? '').split(',').filter(Boolean))
-    else rest.push(args[i]!)
-  }
-  const file = rest[0]
-  if (!file) throw new Error(`export needs a file (or - for stdout)\n${USAGE}`)
+  const {values, positionals} = parseOptions({args, options: {types: {type: 'string'}}, allowPositionals: true})
+  const types = values.types === undefined ? null : new Set(values.types.split(',').map((t) => t.trim()).filter(Boolean))
+  if (types && types.size === 0) throw new UsageError('--types needs document types, e.g. --types article,person')
+  const file = positionals[0]
+  if (file === undefined) throw new UsageError('export needs a file (or - for stdout)')
+  if (positionals.length > 1) throw new UsageError(`export takes one file, not ${positionals.length}`)
+  writableFile(file, 'the export file')
   if (/\.(tar\.gz|tgz)$/i.test(file)) return runExportArchive(file, types)
   const toStdout = file === '-'
   const tmp = `${file}.tmp-${process.pid}`
@@ -181,19 +201,24 @@ async function serve(): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n')
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...args] = argv
-  if (command === undefined || command === 'serve') return serve()
-  if (command === 'import') return runImport(args)
-  if (command === 'export') return runExport(args)
-  if (command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE)
-    return
-  }
-  throw new Error(`unknown command "${command}"\n${USAGE}`)
+async function runServe(args: string[]): Promise<void> {
+  const {values, positionals} = parseOptions({args, options: {port: {type: 'string'}}, allowPositionals: true})
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got ${JSON.stringify(positionals[0])})`)
+  if (values.port !== undefined) process.env.LAKE_PORT = String(portOption(values.port, '--port', {allowZero: true}))
+  return serve()
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(`lake: ${err instanceof Error ? err.message : String(err)}`)
-  process.exit(1)
-})
+async function main(argv: string[]): Promise<number | void> {
+  const [command, ...args] = argv
+  if (command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  if (command === undefined || command === 'serve') return runServe(args)
+  if (command.startsWith('-')) return runServe(argv)
+  if (command === 'import') return runImport(args).then(() => 0)
+  if (command === 'export') return runExport(args).then(() => 0)
+  throw new UsageError(`unknown command ${JSON.stringify(command)} (serve, import or export)`)
+}
+
+runCommand({name: 'lake', usage: USAGE}, main)

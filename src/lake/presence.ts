@@ -1,8 +1,10 @@
-import {createHash} from 'node:crypto'
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
+import {WebSocketServer, type RawData, type ServerOptions, type WebSocket} from 'ws'
 import {tokenMatches} from './auth'
+import {gatewayError, type LakeError} from './errors'
 import {randomId} from './ids'
+import {hostProblem, originAllowed, type OriginPolicy} from './origin'
 import {LOCAL_USER_ID} from './studio'
 
 /**
@@ -11,218 +13,208 @@ import {LOCAL_USER_ID} from './studio'
  *
  * Without it the Studio still works, but retries the socket forever and logs each failure.
  * With it, Studio tabs see each other ("also editing this document"). Every session is the
- * same local editor. The WebSocket framing is the small subset browsers use (RFC 6455: masked
- * client frames, text messages, ping/pong, close), so the lake needs no WebSocket library.
+ * same local editor. Frames are read by `ws`, which fails a malformed one with RFC 6455's close
+ * code (1002, 1007, 1009); what `ws` leaves to its user is here: who may upgrade, the
+ * authorization deadline, pings that find dead or stalled sockets, and floods.
  */
 
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 const HEARTBEAT = '\u2665'
-const HEARTBEAT_MS = 30_000
 /** Presence messages are small; anything bigger is a broken or hostile client. */
 const MAX_MESSAGE_BYTES = 1024 * 1024
+/** Replies and broadcasts waiting for a tab that reads nothing; past this it is dropped, not buffered without end. */
+const MAX_UNSENT_BYTES = 4 * 1024 * 1024
+/** Browsers never send pings and `ws` clients a few a minute; a socket past this is flooding. */
+const MAX_PINGS_PER_WINDOW = 100
+const PING_WINDOW_MS = 10_000
+/** How long a peer gets to answer a close frame before its socket is dropped (ws waits 30 s by default). */
+const CLOSE_GRACE_MS = 2000
 const SOCKET_PATH = /^\/v(1|X|x|\d{4}-\d{2}-\d{2})\/socket\/([^/?]+)$/
 
 type Json = Record<string, unknown>
 
-/** One browser tab's socket: frames in, JSON-RPC messages out. */
-class WebSocketConnection {
-  private buffer: Buffer = Buffer.alloc(0)
-  private fragments: Buffer[] = []
-  private closed = false
+// closeTimeout is in ws 8.23 (the installed version) but not yet in @types/ws 8.18.
+const serverOptions: ServerOptions & {closeTimeout: number} = {
+  noServer: true,
+  clientTracking: false,
+  maxPayload: MAX_MESSAGE_BYTES,
+  // Off (also ws's default): a zlib context per socket buys nothing for messages of a few hundred bytes.
+  perMessageDeflate: false,
+  // Pings are answered in onPing, which counts them.
+  autoPong: false,
+  closeTimeout: CLOSE_GRACE_MS,
+}
 
-  constructor(
-    private readonly socket: Duplex,
-    private readonly onText: (text: string) => void,
-    private readonly onClose: () => void,
-  ) {
-    socket.on('data', (chunk: Buffer) => this.receive(chunk))
-    // HTTP servers allow half-open sockets, so a tab that hangs up sends 'end' but no 'close' follows by itself.
-    socket.on('end', () => {
-      socket.end()
-      this.finish()
-    })
-    socket.on('close', () => this.finish())
-    socket.on('error', () => this.finish())
-  }
+export interface PresenceLimits {
+  /** A socket that has not authorized by then is closed (4001): it can do nothing, so it only holds resources. */
+  authTimeoutMs: number
+  /** Heartbeat and ping interval; a socket that has not answered the previous ping by the next one is dropped. */
+  heartbeatMs: number
+}
 
-  private finish(): void {
-    if (this.closed) return
-    this.closed = true
-    this.onClose()
-  }
+export const PRESENCE_ENV = {authTimeoutMs: 'LAKE_PRESENCE_AUTH_TIMEOUT_MS', heartbeatMs: 'LAKE_PRESENCE_HEARTBEAT_MS'} as const
+export const DEFAULT_PRESENCE_LIMITS: PresenceLimits = {authTimeoutMs: 30_000, heartbeatMs: 30_000}
 
-  receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk])
-    while (!this.closed) {
-      const frame = this.nextFrame()
-      if (!frame) return
-      this.handle(frame.fin, frame.opcode, frame.payload)
+/** LAKE_PRESENCE_*: an invalid value stops start-up with a message naming it, as the other LAKE_* limits do. */
+export function presenceLimitsFrom(env: Record<string, string | undefined>): PresenceLimits {
+  const read = (key: keyof PresenceLimits): number => {
+    const name = PRESENCE_ENV[key]
+    const value = env[name]
+    if (value === undefined || value === '') return DEFAULT_PRESENCE_LIMITS[key]
+    const ms = Number(value)
+    if (!Number.isSafeInteger(ms) || ms <= 0) {
+      throw new Error(`${name}=${value} is not a time in milliseconds (a whole number above 0, e.g. 30000); unset it for the default ${DEFAULT_PRESENCE_LIMITS[key]}`)
     }
+    return ms
   }
-
-  private nextFrame(): {fin: boolean; opcode: number; payload: Buffer} | null {
-    const b = this.buffer
-    if (b.length < 2) return null
-    const fin = (b[0] & 0x80) !== 0
-    const opcode = b[0] & 0x0f
-    const masked = (b[1] & 0x80) !== 0
-    let length = b[1] & 0x7f
-    let offset = 2
-    if (length === 126) {
-      if (b.length < 4) return null
-      length = b.readUInt16BE(2)
-      offset = 4
-    } else if (length === 127) {
-      if (b.length < 10) return null
-      if (b.readUInt32BE(2) !== 0) return this.fail(1009, 'message too big'), null
-      length = b.readUInt32BE(6)
-      offset = 10
-    }
-    if (length > MAX_MESSAGE_BYTES) return this.fail(1009, 'message too big'), null
-    // RFC 6455 §5.1: a server must close the connection on an unmasked client frame.
-    if (!masked) return this.fail(1002, 'client frames must be masked'), null
-    if (b.length < offset + 4 + length) return null
-    const mask = b.subarray(offset, offset + 4)
-    const payload = Buffer.from(b.subarray(offset + 4, offset + 4 + length))
-    for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3]
-    this.buffer = b.subarray(offset + 4 + length)
-    return {fin, opcode, payload}
-  }
-
-  private handle(fin: boolean, opcode: number, payload: Buffer): void {
-    switch (opcode) {
-      case 0x0: // continuation
-      case 0x1: // text
-      case 0x2: {
-        // binary (not used by the Studio; treated as text)
-        this.fragments.push(payload)
-        const size = this.fragments.reduce((n, f) => n + f.length, 0)
-        if (size > MAX_MESSAGE_BYTES) return this.fail(1009, 'message too big')
-        if (fin) {
-          const text = Buffer.concat(this.fragments).toString('utf8')
-          this.fragments = []
-          this.onText(text)
-        }
-        return
-      }
-      case 0x8: // close: answer with the same code, then hang up
-        this.writeFrame(0x8, payload.subarray(0, 2))
-        this.socket.end()
-        this.finish()
-        return
-      case 0x9: // ping
-        this.writeFrame(0xa, payload)
-        return
-      case 0xa: // pong
-        return
-      default:
-        this.fail(1002, `unknown opcode ${opcode}`)
-    }
-  }
-
-  private writeFrame(opcode: number, payload: Buffer): void {
-    if (this.socket.destroyed) return
-    const length = payload.length
-    const header = length < 126 ? Buffer.alloc(2) : length < 65536 ? Buffer.alloc(4) : Buffer.alloc(10)
-    header[0] = 0x80 | opcode
-    if (length < 126) header[1] = length
-    else if (length < 65536) {
-      header[1] = 126
-      header.writeUInt16BE(length, 2)
-    } else {
-      header[1] = 127
-      header.writeUInt32BE(0, 2)
-      header.writeUInt32BE(length, 6)
-    }
-    this.socket.write(Buffer.concat([header, payload]))
-  }
-
-  send(text: string): void {
-    if (!this.closed) this.writeFrame(0x1, Buffer.from(text, 'utf8'))
-  }
-
-  fail(code: number, reason: string): void {
-    if (this.closed) return
-    const payload = Buffer.alloc(2 + Buffer.byteLength(reason))
-    payload.writeUInt16BE(code, 0)
-    payload.write(reason, 2)
-    this.writeFrame(0x8, payload)
-    this.socket.end()
-    this.finish()
-  }
-
-  destroy(): void {
-    this.socket.destroy()
-    this.finish()
-  }
+  return {authTimeoutMs: read('authTimeoutMs'), heartbeatMs: read('heartbeatMs')}
 }
 
 interface Session {
-  ws: WebSocketConnection
+  ws: WebSocket
+  /** The upgraded TCP or TLS socket under ws. */
+  socket: Duplex
   authenticated: boolean
   /** Subscription ids this tab holds for "presence" events. */
   subscriptions: Set<string>
   /** The Studio's presence session id, once the tab announced itself. */
   presenceSession?: string
+  /** Whether the tab answered the last ping. */
+  answered: boolean
+  pings: number
+  pingWindowStart: number
 }
 
-export interface PresenceOptions {
+export interface PresenceOptions extends PresenceLimits {
   token: string
   datasetName: string
+  /** The Host and Origin rules of HTTP requests (origin.ts); a browser page of any origin may open a WebSocket. */
+  origins: OriginPolicy
 }
 
-/** A socket that has not authorized by then is closed: it can do nothing, so it only holds resources. */
-const AUTHORIZE_WITHIN_MS = 30_000
+/** A whole HTTP/1.1 answer on the raw upgrade socket, in Sanity's gateway error shape. */
+function refuse(socket: Duplex, err: LakeError): void {
+  const body = JSON.stringify(err.body)
+  socket.on('error', () => socket.destroy())
+  socket.end(
+    `HTTP/1.1 ${err.status} ${String(err.body.error)}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+  // The server allows half-open sockets: a client that never hangs up would keep this one.
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref()
+}
+
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8')
+}
 
 /** All presence sockets of one lake; Studio tabs hear each other's announcements. */
 export class PresenceHub {
   private readonly sessions = new Set<Session>()
   private readonly heartbeat: NodeJS.Timeout
+  private readonly server = new WebSocketServer(serverOptions)
 
   constructor(private readonly options: PresenceOptions) {
-    this.heartbeat = setInterval(() => {
-      for (const session of this.sessions) session.ws.send(HEARTBEAT)
-    }, HEARTBEAT_MS)
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs)
     this.heartbeat.unref()
+  }
+
+  /** Why this upgrade is refused, before any WebSocket exists; null to accept it. */
+  private refusal(req: IncomingMessage): LakeError | null {
+    const wrongHost = hostProblem(req, this.options.origins)
+    if (wrongHost) return gatewayError(421, wrongHost)
+    const origin = req.headers.origin
+    if (origin !== undefined && !originAllowed(origin, this.options.origins)) {
+      return gatewayError(
+        403,
+        `Origin "${origin.slice(0, 100)}" may not open the presence socket: only pages served from this machine and the origins in LAKE_CORS_ORIGINS may`,
+      )
+    }
+    const match = SOCKET_PATH.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)
+    if (!match) return gatewayError(404, `No WebSocket endpoint at ${req.url}; the presence socket is /v{apiVersion}/socket/${this.options.datasetName}`)
+    if (match[2] !== this.options.datasetName) return gatewayError(404, `Dataset "${match[2]}" not found; this local lake serves "${this.options.datasetName}"`)
+    const key = req.headers['sec-websocket-key']
+    if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
+      return gatewayError(400, 'Expected a WebSocket (version 13) upgrade')
+    }
+    return null
   }
 
   /** For a server's 'upgrade' event: takes presence sockets, refuses every other upgrade. */
   handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const match = SOCKET_PATH.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname)
-    const key = req.headers['sec-websocket-key']
-    const refuse = (status: string, message: string) => {
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`)
-    }
-    if (!match) return refuse('404 Not Found', `No WebSocket endpoint at ${req.url}; the presence socket is /v{apiVersion}/socket/${this.options.datasetName}\n`)
-    if (match[2] !== this.options.datasetName) return refuse('404 Not Found', `Dataset "${match[2]}" not found; this local lake serves "${this.options.datasetName}"\n`)
-    if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
-      return refuse('400 Bad Request', 'Expected a WebSocket (version 13) upgrade\n')
-    }
-    const accept = createHash('sha1').update(key + WS_GUID).digest('base64')
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
-    const session: Session = {
-      ws: new WebSocketConnection(
-        socket,
-        (text) => this.onMessage(session, text),
-        () => this.onClose(session),
-      ),
-      authenticated: false,
-      subscriptions: new Set(),
-    }
+    const refusal = this.refusal(req)
+    if (refusal) return refuse(socket, refusal)
+    // ws answers a malformed key or a non-GET with its own 400.
+    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket))
+  }
+
+  private accept(ws: WebSocket, socket: Duplex): void {
+    const session: Session = {ws, socket, authenticated: false, subscriptions: new Set(), answered: true, pings: 0, pingWindowStart: Date.now()}
     this.sessions.add(session)
+    const {authTimeoutMs} = this.options
     const deadline = setTimeout(() => {
-      if (!session.authenticated) session.ws.fail(4001, 'Unauthorized: no authorization within 30 s')
-    }, AUTHORIZE_WITHIN_MS)
+      if (!session.authenticated) this.fail(session, 4001, `Unauthorized: no authorization within ${authTimeoutMs} ms`)
+    }, authTimeoutMs)
     deadline.unref()
-    if (head.length > 0) session.ws.receive(head)
+    ws.on('message', (data) => this.onMessage(session, textOf(data)))
+    ws.on('ping', (data) => this.onPing(session, data))
+    ws.on('pong', () => (session.answered = true))
+    // A malformed frame: ws has sent the close frame with its code and drops the socket after CLOSE_GRACE_MS.
+    ws.on('error', () => {})
+    ws.on('close', () => {
+      clearTimeout(deadline)
+      this.onClose(session)
+    })
+  }
+
+  /** "♥" for the Studio, and a ping: a tab that did not answer the last one is gone, or stuck mid-frame. */
+  private beat(): void {
+    for (const session of this.sessions) {
+      if (!session.answered) {
+        session.ws.terminate()
+        continue
+      }
+      session.answered = false
+      session.ws.ping()
+      this.send(session, HEARTBEAT)
+    }
+  }
+
+  private onPing(session: Session, data: Buffer): void {
+    const {ws} = session
+    if (ws.readyState !== ws.OPEN) return
+    const now = Date.now()
+    if (now - session.pingWindowStart > PING_WINDOW_MS) {
+      session.pingWindowStart = now
+      session.pings = 0
+    }
+    // 1008: policy violation, RFC 6455's code for what no other code names.
+    if (++session.pings > MAX_PINGS_PER_WINDOW) return this.fail(session, 1008, `Too many pings: more than ${MAX_PINGS_PER_WINDOW} in ${PING_WINDOW_MS / 1000} s`)
+    ws.pong(data)
+  }
+
+  /**
+   * Closes with `code` without waiting for the peer's close frame (RFC 6455 §7.1.7, "Fail the
+   * WebSocket Connection"): ws writes the close frame at once, and the end follows it.
+   */
+  private fail(session: Session, code: number, reason: string): void {
+    if (session.ws.readyState !== session.ws.OPEN) return
+    session.ws.close(code, reason)
+    session.socket.end()
+  }
+
+  private send(session: Session, text: string): void {
+    const {ws} = session
+    if (ws.readyState !== ws.OPEN) return
+    if (ws.bufferedAmount > MAX_UNSENT_BYTES) return ws.terminate()
+    ws.send(text)
   }
 
   private reply(session: Session, id: unknown, result: unknown): void {
-    session.ws.send(JSON.stringify({jsonrpc: '2.0', id, result}))
+    this.send(session, JSON.stringify({jsonrpc: '2.0', id, result}))
   }
 
   private replyError(session: Session, id: unknown, code: number, message: string): void {
-    session.ws.send(JSON.stringify({jsonrpc: '2.0', id, error: {code, message}}))
+    this.send(session, JSON.stringify({jsonrpc: '2.0', id, error: {code, message}}))
   }
 
   /** Sends a presence event to every other tab that subscribed. */
@@ -230,7 +222,7 @@ export class PresenceHub {
     for (const session of this.sessions) {
       if (session === from || !session.authenticated) continue
       for (const subscription of session.subscriptions) {
-        session.ws.send(JSON.stringify({jsonrpc: '2.0', method: 'presence_subscription', params: {subscription, result: event}}))
+        this.send(session, JSON.stringify({jsonrpc: '2.0', method: 'presence_subscription', params: {subscription, result: event}}))
       }
     }
   }
@@ -252,7 +244,7 @@ export class PresenceHub {
       if (!tokenMatches(token, this.options.token)) {
         this.replyError(session, id, 4001, 'Unauthorized: not the lake token')
         // 4001 is the code the Studio's socket client knows as "unauthorized".
-        session.ws.fail(4001, 'Unauthorized')
+        this.fail(session, 4001, 'Unauthorized')
         return
       }
       session.authenticated = true
@@ -294,7 +286,8 @@ export class PresenceHub {
 
   close(): void {
     clearInterval(this.heartbeat)
-    for (const session of [...this.sessions]) session.ws.destroy()
+    for (const session of [...this.sessions]) session.ws.terminate()
     this.sessions.clear()
+    this.server.close()
   }
 }

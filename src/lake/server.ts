@@ -9,7 +9,7 @@ import {limitsFrom, Usage} from './limits'
 import {ListenerHub} from './listen'
 import {acquireLock} from './lock'
 import {originPolicyFrom} from './origin'
-import {PresenceHub} from './presence'
+import {PresenceHub, presenceLimitsFrom} from './presence'
 import {ensurePrivateDir} from './private'
 import {setQueryTimeout} from './query'
 import {createHandler, type LakeContext} from './routes'
@@ -128,7 +128,7 @@ export async function startLake(options: StartLakeOptions = {}): Promise<Running
       connectionsCheckingInterval: checkEveryMs,
     }
     // The Studio's presence WebSocket arrives as an HTTP/1.1 upgrade on either listener.
-    presence = new PresenceHub({token, datasetName: DATASET})
+    presence = new PresenceHub({token, datasetName: DATASET, origins: ctx.origins, ...presenceLimitsFrom(process.env)})
 
     const plain = http.createServer(http1Options, handler)
     plain.on('upgrade', presence.handleUpgrade)

@@ -1,5 +1,5 @@
 // Runs a @sanity/migrate migration through an ordinary @sanity/client. The package's own run()
-// always talks to https://<projectId>.<apiHost>, which the local lake is not (DESIGN.md), so the
+// always talks to https://<projectId>.<apiHost>, which the local lake is not, so the
 // migration's mutations are collected with collectMigrationMutations and committed here instead.
 import type {Mutation as ApiMutation, SanityClient, SanityDocument} from '@sanity/client'
 import {collectMigrationMutations, type Migration, type MigrationContext} from '@sanity/migrate'

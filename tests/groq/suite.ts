@@ -32,7 +32,7 @@ export interface Suite {
   tests: SuiteTest[]
 }
 
-export const DEFAULT_SUITE = '../shared/groq-test-suite/suite.ndjson.gz'
+export const DEFAULT_SUITE = 'tests/fixtures/groq-test-suite/suite.ndjson.gz'
 
 export function suitePath(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(REPO_ROOT, env.GROQ_SUITE || DEFAULT_SUITE)

@@ -4,14 +4,13 @@ import {expect} from 'vitest'
 import type {ImportResult} from '../../src/importer/importer'
 import type {Block, NewsroomDoc} from '../../src/content/types'
 import {validateDocuments, formatProblem, type ExtractedSchema, type ValidatableDocument} from '../../src/content/validate'
-import {blockText} from '../../src/importer/portableText'
 
 export const ID_FORM = /^[a-zA-Z0-9_-]+$/
 
 export const readText = (relative: string): string => readFileSync(new URL(`../../${relative}`, import.meta.url), 'utf8')
 
-// The importer's own span joiner, so tests read blocks exactly as it builds them.
-export {blockText}
+/** A block's text: its spans joined (written here, not taken from the importer under test). */
+export const blockText = (block: Block): string => block.children.map((span) => span.text).join('')
 
 /** Every _ref anywhere in a document. */
 export function refsOf(value: unknown, out: string[] = []): string[] {

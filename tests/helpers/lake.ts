@@ -148,19 +148,42 @@ export interface RunResult {
 
 /** Runs a tsx entry point (e.g. `src/lake/cli.ts`, `src/cli/query.ts`) to completion. */
 export function runScript(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30000): Promise<RunResult> {
+  return runNode(['--import', 'tsx', path.join(REPO_ROOT, script), ...args], env, {timeoutMs, label: script})
+}
+
+/**
+ * Runs an npm script the way `npm run <name>` does (`node src/cli/launch.mjs <name>`: the compiled
+ * bundle, rebuilt when a source changed), to completion; `input` is written to its stdin.
+ */
+export function runNpmScript(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+  options: {input?: string | Buffer; timeoutMs?: number} = {},
+): Promise<RunResult> {
+  return runNode([path.join(REPO_ROOT, 'src/cli/launch.mjs'), name, ...args], env, {...options, label: `npm run ${name}`})
+}
+
+function runNode(
+  argv: string[],
+  env: Record<string, string>,
+  options: {input?: string | Buffer; timeoutMs?: number; label: string},
+): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 30000
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], {
+    const proc = spawn(process.execPath, argv, {
       cwd: REPO_ROOT,
       env: {...process.env, ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    if (options.input !== undefined) proc.stdin!.end(options.input)
     let stdout = ''
     let stderr = ''
-    proc.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c))
-    proc.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c))
+    proc.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c))
+    proc.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c))
     const timer = setTimeout(() => {
       proc.kill('SIGKILL')
-      reject(new Error(`${script} ${args.join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`))
+      reject(new Error(`${options.label} ${argv.slice(-3).join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`))
     }, timeoutMs)
     proc.once('exit', (code) => {
       clearTimeout(timer)

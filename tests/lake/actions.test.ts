@@ -81,7 +81,7 @@ describe('document actions', () => {
     expect(stale.status).toBe(409)
     expect(stale.json.error).toMatchObject({type: 'actionError', items: [{index: 0, error: {type: 'conflictError', id: 'a3'}}]})
     expect(await raw('a3')).toEqual(published)
-    expect(await raw('drafts.a3')).toBeDefined()
+    expect(await raw('drafts.a3')).toMatchObject({_id: 'drafts.a3', _type: 'article', headline: 'جديد'})
 
     const res = await client.action({
       actionType: 'sanity.action.document.publish',
@@ -132,11 +132,11 @@ describe('document actions', () => {
     const notPublished = await actions({actions: [{actionType: 'sanity.action.document.unpublish', draftId: 'drafts.a4', publishedId: 'a4'}]})
     expect(notPublished.status).toBe(409)
 
-    await client.create({_id: 'target', _type: 'person'})
+    const target = await client.create({_id: 'target', _type: 'person'})
     await client.create({_id: 'referrer', _type: 'quote', speaker: {_type: 'reference', _ref: 'target'}})
     const referenced = await actions({actions: [{actionType: 'sanity.action.document.unpublish', draftId: 'drafts.target', publishedId: 'target'}]})
     expect(referenced.status).toBe(409)
-    expect(await raw('target')).toBeDefined()
+    expect(await raw('target')).toEqual(target)
     expect(await raw('drafts.target')).toBeUndefined()
   })
 
@@ -151,11 +151,12 @@ describe('document actions', () => {
   })
 
   it('delete removes the published document and the drafts it lists, and no draft it does not list', async () => {
-    await client.create({_id: 'a6', _type: 'article'})
-    await client.create({_id: 'drafts.a6', _type: 'article'})
+    const a6 = await client.create({_id: 'a6', _type: 'article'})
+    const draft = await client.create({_id: 'drafts.a6', _type: 'article'})
     const unlisted = await actions({actions: [{actionType: 'sanity.action.document.delete', publishedId: 'a6'}]})
     expect(unlisted.status).toBe(409)
-    expect(await raw('a6')).toBeDefined()
+    expect(await raw('a6')).toEqual(a6)
+    expect(await raw('drafts.a6')).toEqual(draft)
     await client.action({actionType: 'sanity.action.document.delete', publishedId: 'a6', includeDrafts: ['drafts.a6']})
     expect(await raw('a6')).toBeUndefined()
     expect(await raw('drafts.a6')).toBeUndefined()

@@ -100,7 +100,7 @@ describe('npm run query', () => {
     fs.writeFileSync(file, SEED.map((d) => JSON.stringify(d)).join('\n') + '\n')
     expect((await runScript(LAKE_CLI, ['import', file], {LAKE_DIR: dir})).code).toBe(0)
 
-    // No lake answers on this port, so query starts one in-process on LAKE_DIR.
+    // No lake answers on this port, so query starts one on LAKE_DIR, in a process of its own.
     const env = {LAKE_DIR: dir, LAKE_PORT: '1', LAKE_TOKEN: ''}
     const q = '*[_type == $type]{_id, name}'
     const published = await npmQuery([q, '--param', 'type="person"'], env)
@@ -122,13 +122,23 @@ describe('npm run query', () => {
     }
   }, 60_000)
 
-  it('fails with one line on stderr and exit code 1 on bad GROQ, bad param JSON or half-set env', async () => {
+  it('fails with exit code 1 on bad GROQ (the query shown with a caret) or half-set env, 2 on bad param JSON', async () => {
     const dir = makeTempDir()
+    const file = path.join(makeTempDir('lake-files-'), 'seed.ndjson')
+    fs.writeFileSync(file, SEED.map((d) => JSON.stringify(d)).join('\n') + '\n')
+    expect((await runScript(LAKE_CLI, ['import', file], {LAKE_DIR: dir})).code).toBe(0)
     const env = {LAKE_DIR: dir, LAKE_PORT: '1', LAKE_TOKEN: ''}
+    const bad = await npmQuery(['*[_type == '], env)
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toBe('')
+    expect(bad.stderr.split('\n').slice(0, 3)).toEqual([expect.stringMatching(/^query: GROQ parse error at line 1, column \d+: /), '*[_type == ', expect.stringMatching(/^ *\^+$/)])
+    const json = await npmQuery(['*[_id == $id]', '--param', 'id=bare'], env)
+    expect(json.code).toBe(2)
+    expect(json.stderr).toMatch(/^query: --param id: "bare" is not JSON/)
+    const unbound = await npmQuery(['*[_id == $id]'], env)
+    expect(unbound.code).toBe(1)
+    expect(unbound.stderr).toBe('query: GROQ parse error at line 1, column 10: param $id referenced, but not provided\n*[_id == $id]\n         ^^^\n')
     for (const [args, extraEnv, expected] of [
-      [['*[_type == '], {}, 'GROQ query parse error'],
-      [['*[_id == $id]', '--param', 'id=bare'], {}, '--param id'],
-      [['*[_id == $id]'], {}, 'param $id referenced, but not provided'],
       [['*'], {SANITY_PROJECT_ID: 'abc123'}, 'SANITY_API_TOKEN'],
     ] as Array<[string[], Record<string, string>, string]>) {
       const res = await npmQuery(args, {...env, ...extraEnv})

@@ -152,7 +152,9 @@ describe("the Studio's Presentation tool (preview mode and click-to-edit)", () =
       for (const part of [/SameSite=None/i, /;\s*Secure/i, /;\s*Partitioned/i, /HttpOnly/i]) expect(cookie).toMatch(part)
       const page = await get(site, '/')
       expect(page.headers.get('content-security-policy')).toContain(`frame-ancestors 'self' ${STUDIO}`)
-      expect(elements(page.text).find((el) => el.tagName === 'link' && attr(el, 'rel') === 'canonical')).toBeDefined()
+      // The canonical address is SITE_URL's, not the port this test server listens on.
+      const canonical = elements(page.text).find((el) => el.tagName === 'link' && attr(el, 'rel') === 'canonical')
+      expect(canonical && attr(canonical, 'href')).toBe('https://site.localhost:3333/')
     } finally {
       await site.close()
     }
