@@ -1,5 +1,5 @@
-// The lake under the benchmark runs in its own process (`node --import tsx src/lake/cli.ts`), as in
-// use: the bench's plain groq-js runs and forced GCs do not share its thread. Raw HTTP helpers talk
+// The lake under the benchmark runs in its own process (`node src/cli/launch.mjs lake`, as `npm run lake`
+// starts it): the bench's plain groq-js runs and forced GCs do not share its thread. Raw HTTP helpers talk
 // to it with keep-alive, and retry once a request that went out on a reused socket the lake had
 // closed (Node's documented pattern for ECONNRESET on keep-alive), so a long stall cannot crash the run.
 import {spawn, type ChildProcess} from 'node:child_process'
@@ -43,7 +43,7 @@ export interface LakeProcess {
   /** Spawn → the lake printed its address (start-up, replay, compaction, listen). */
   readyMs: number
   stderr(): string
-  /** Heap after a full GC in the lake process (bench/probe.ts). */
+  /** Heap after a full GC in the lake process (bench/probe.mjs). */
   memory(): Promise<LakeMemory>
   /** VmRSS and VmHWM (peak RSS) of the lake process, bytes. */
   rss(): {rss: number; peak: number}
@@ -75,10 +75,10 @@ export async function startLake(dir: string, options: StartOptions = {}): Promis
     ...(options.heapMB ? [`--max-old-space-size=${options.heapMB}`] : []),
     ...(options.nodeArgs ?? []),
     '--import',
-    'tsx',
-    '--import',
-    './bench/probe.ts',
-    'src/lake/cli.ts',
+    './bench/probe.mjs',
+    // As `npm run lake` runs it: the compiled lake, rebuilt first if a source changed.
+    'src/cli/launch.mjs',
+    'lake',
   ]
   const proc = spawn(process.execPath, args, {
     cwd: ROOT,

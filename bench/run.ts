@@ -1,5 +1,6 @@
 // `npm run bench`: the local lake (in its own process) against plain groq-js (in this one), on
 // synthetic datasets, with every figure issue 10 names and PASS/MISS against its goal. See docs/benchmarks.md.
+import {execFileSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -90,6 +91,8 @@ interface SizeResult {
   writes: ThroughputResult[]
   restarts: Restart[]
   memory: {empty: LakeMemory; loaded: LakeMemory; snapshotBytes: number}
+  /** What start-up cannot go below: an empty lake's boot, and decoding + JSON.parse of the snapshot alone. */
+  startFloor: {bootMs: number; parseMs: number}
   site: SitePageTiming[] | string
   plainCompared: boolean
 }
@@ -193,6 +196,19 @@ async function restartLake(lake: LakeProcess, label: string, env: Record<string,
   return {lake: next, restart: {label, readyMs: next.readyMs, countMs: counted.ms, peakRss, heapUsed: heap.heapUsed, log}}
 }
 
+/** Boot of a lake on an empty directory, and the snapshot's JSON.parse in a bare process: measured beside the restarts. */
+async function measureStartFloor(snapshot: string, heapMB: number): Promise<{bootMs: number; parseMs: number}> {
+  const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-bench-empty-'))
+  try {
+    const empty = await startLake(emptyDir)
+    await empty.stop()
+    const out = execFileSync(process.execPath, [`--max-old-space-size=${heapMB}`, path.join(import.meta.dirname, 'parseFloor.mjs'), snapshot], {encoding: 'utf8', maxBuffer: 1 << 20})
+    return {bootMs: empty.readyMs, parseMs: (JSON.parse(out) as {ms: number}).ms}
+  } finally {
+    fs.rmSync(emptyDir, {recursive: true, force: true})
+  }
+}
+
 async function benchSize(size: number, options: {plainMax: number; siteMax: number; heapMB: number}): Promise<SizeResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-bench-'))
   let lake = await startLake(dir, {heapMB: options.heapMB})
@@ -265,6 +281,7 @@ async function benchSize(size: number, options: {plainMax: number; siteMax: numb
       restarts.push(r.restart)
     }
     const snapshotBytes = fs.statSync(path.join(dir, 'snapshot.ndjson')).size
+    const startFloor = await measureStartFloor(path.join(dir, 'snapshot.ndjson'), options.heapMB)
     return {
       size,
       counts: stream.counts,
@@ -276,6 +293,7 @@ async function benchSize(size: number, options: {plainMax: number; siteMax: numb
       writes,
       restarts,
       memory: {empty, loaded: loadedMemory, snapshotBytes},
+      startFloor,
       site,
       plainCompared: comparePlain,
     }
@@ -365,6 +383,11 @@ function printSize(r: SizeResult): Goal[] {
       ms(s.readyMs),
       `spawn → listening; then count(*) ${ms(s.countMs)} ms; peak RSS ${mb(s.peakRss)} MB, heap after ${mb(s.heapUsed)} MB${s.log ? `; lake: ${s.log}` : ''}`,
     ]),
+    [
+      'start-up floor',
+      ms(r.startFloor.bootMs + r.startFloor.parseMs),
+      `an empty lake's spawn → listening ${ms(r.startFloor.bootMs)} ms + reading and JSON.parse of the snapshot's lines alone, in a bare node process, ${ms(r.startFloor.parseMs)} ms; start-up from the snapshot = ${ratio((r.restarts.at(-1)?.readyMs ?? 0) / (r.startFloor.bootMs + r.startFloor.parseMs))}× this floor`,
+    ],
   ]
   console.log(table(['operation', 'ms', 'detail'], rows, ['left', 'right', 'left']))
   const docsPerSecond = r.load.documents / (r.load.ms / 1000)
@@ -414,7 +437,7 @@ async function main(): Promise<void> {
   )
   console.log(
     `settings: BENCH_SIZES=${sizes.join(',')} BENCH_PLAIN_MAX=${plainMax} BENCH_SITE_MAX=${siteMax} BENCH_LAKE_HEAP_MB=${heapMB}; ` +
-      `the lake runs in its own process (node --import tsx src/lake/cli.ts), plain groq-js in this one`,
+      `the lake runs in its own process (node src/cli/launch.mjs lake, the compiled lake as npm run lake starts it), plain groq-js in this one`,
   )
   for (const size of sizes) {
     const sizeStarted = Date.now()

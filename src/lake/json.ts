@@ -8,37 +8,40 @@ import {badRequest} from './errors'
 export const MAX_JSON_DEPTH = 200
 
 /**
- * One pass over the text, outside strings: the deepest nesting, and every number token that
- * could overflow a double (long, or with an exponent). Linear, and it does not recurse.
+ * One pass over the parsed value with its own stack (no recursion, so any depth is safe): is it
+ * nested deeper than `maxDepth`, and does it hold a number that overflowed a double? Walking the
+ * value costs per node, not per character, which matters for text-heavy documents.
  */
-function scan(text: string, maxDepth: number): {tooDeep: boolean; overflow?: string} {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++ // backslash: skip the escaped character
-      else if (c === 0x22) inString = false
-      continue
-    }
-    if (c === 0x22) inString = true
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return {tooDeep: true}
-    } else if (c === 0x7d || c === 0x5d) depth--
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      let end = i + 1
-      let exponent = false
-      for (; end < text.length; end++) {
-        const d = text.charCodeAt(end)
-        if (d === 0x65 || d === 0x45) exponent = true
-        else if (!(d === 0x2e || d === 0x2b || d === 0x2d || (d >= 0x30 && d <= 0x39))) break
+function scan(root: object, maxDepth: number): {tooDeep: boolean; overflow?: string} {
+  const values: object[] = [root]
+  const depths: number[] = [1]
+  while (values.length > 0) {
+    const value = values.pop()!
+    const depth = depths.pop()!
+    if (depth > maxDepth) return {tooDeep: true}
+    for (const key in value) {
+      const child = (value as Record<string, unknown>)[key]
+      if (typeof child === 'object' && child !== null) {
+        values.push(child)
+        depths.push(depth + 1)
+      } else if (typeof child === 'number' && !Number.isFinite(child)) {
+        return {tooDeep: false, overflow: pathTo(root, child) ?? ''}
       }
-      const token = text.slice(i, end)
-      if ((exponent || token.length > 300) && !Number.isFinite(Number(token))) return {tooDeep: false, overflow: token}
-      i = end - 1
     }
   }
   return {tooDeep: false}
+}
+
+/** Where `target` (a non-finite number) sits in `value`, for the error message; only called on failure. */
+function pathTo(value: unknown, target: number, path = '', depth = 0): string | undefined {
+  if (typeof value === 'number') return Object.is(value, target) ? path : undefined
+  // Deeper branches are refused anyway; not recursing into them keeps this off the stack limit.
+  if (typeof value !== 'object' || value === null || depth > MAX_JSON_DEPTH) return undefined
+  for (const key in value) {
+    const found = pathTo((value as Record<string, unknown>)[key], target, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 /**
@@ -58,10 +61,10 @@ export function parseClientJson(text: string, what: string, maxDepth = MAX_JSON_
     if (typeof value === 'number' && !Number.isFinite(value)) throw badRequest(`${what} holds the number ${text.trim().slice(0, 40)}, which is outside the range of a JSON number (about ±1.8e308)`)
     return value
   }
-  const {tooDeep, overflow} = scan(text, maxDepth)
+  const {tooDeep, overflow} = scan(value, maxDepth)
   if (tooDeep) throw badRequest(`${what} is nested more than ${maxDepth} levels deep; the local lake refuses deeper JSON`)
   if (overflow !== undefined) {
-    throw badRequest(`${what} holds the number ${overflow.slice(0, 40)}, which is outside the range of a JSON number (about ±1.8e308)`)
+    throw badRequest(`${what} holds a number at ${overflow.slice(0, 200) || 'its top level'} that is outside the range of a JSON number (about ±1.8e308)`)
   }
   return value
 }

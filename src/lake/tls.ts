@@ -1,6 +1,5 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {generate} from 'selfsigned'
 import {ensurePrivateFile} from './private'
 
 export const TLS_CERT_FILE = 'tls-cert.pem'
@@ -19,6 +18,8 @@ export async function loadOrCreateCertificate(dir: string): Promise<{cert: strin
   }
   const notAfter = new Date()
   notAfter.setFullYear(notAfter.getFullYear() + 5)
+  // Loaded only to make a certificate: the module costs a few hundred ms at every start-up otherwise.
+  const {generate} = await import('selfsigned')
   const pems = await generate([{name: 'commonName', value: 'localhost'}], {
     keyType: 'ec',
     curve: 'P-256',

@@ -1,8 +1,8 @@
-// Loaded into the lake process by the benchmark only (`node --expose-gc --import tsx --import ./bench/probe.ts
-// src/lake/cli.ts`): answers the bench's IPC question "how much heap do you use after a full GC?".
-// The lake itself knows nothing of it.
+// Loaded into the lake process by the benchmark only (`node --expose-gc --import ./bench/probe.mjs
+// src/cli/launch.mjs lake`): answers the bench's IPC question "how much heap do you use after a full GC?".
+// The lake itself knows nothing of it. Plain JavaScript, so the lake starts as `npm run lake` starts it.
 if (typeof process.send === 'function') {
-  process.on('message', (message: unknown) => {
+  process.on('message', (message) => {
     if (message !== 'memory') return
     const gc = globalThis.gc
     if (typeof gc === 'function') {
