@@ -1,16 +1,17 @@
 import {createHash, randomBytes} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import sharp from 'sharp'
-import type {Metadata} from 'sharp'
+import {pipeline} from 'node:stream/promises'
 import type {Dataset} from './dataset'
 import {apiError, gatewayError, LakeError} from './errors'
-import {discardRest, readBody, sendError, type LakeRequest, type LakeResponse} from './http'
-import {bodyLimitFor, LIMIT_ENV, type LakeLimits, type Usage} from './limits'
+import {discardRest, sendError, type LakeRequest, type LakeResponse} from './http'
+import {imageFacts, metadataParts, type ImageFacts, type MetadataPart} from './imageMetadata'
+import {LIMIT_ENV, type LakeLimits, type Usage} from './limits'
 import {planTransaction} from './mutations'
 import {ensurePrivateDir} from './private'
 import type {LakeDocument} from './store'
-import {MAX_PIXELS, transformImage} from './imageTransform'
+import {transformImage} from './imageTransform'
+import {receiveUpload, removeStaleUploads, type ReceivedUpload} from './uploadReceive'
 
 /**
  * The assets API as hosted Sanity serves it: `POST assets/images|files/:dataset` stores the bytes
@@ -107,61 +108,6 @@ export function writeAssetFile(file: string, bytes: Buffer): boolean {
   return true
 }
 
-interface ImageFacts {
-  width: number
-  height: number
-  hasAlpha: boolean
-  metadata: Record<string, unknown>
-}
-
-function hex(n: number): string {
-  return Math.round(n).toString(16).padStart(2, '0')
-}
-
-async function imageFacts(bytes: Buffer, sniffed: Sniffed): Promise<ImageFacts> {
-  let meta: Metadata
-  try {
-    meta = await sharp(bytes).metadata()
-  } catch (err) {
-    throw apiError(400, 'invalidImage', `Invalid image: the bytes look like ${sniffed.mimeType} but could not be read (${(err as Error).message}); upload an intact image`)
-  }
-  if (sniffed.extension === 'svg' && meta.format !== 'svg') throw apiError(400, 'invalidImage', 'Invalid image: the SVG could not be parsed as SVG; upload a well-formed SVG document')
-  const rotated = (meta.orientation ?? 1) >= 5
-  const width = rotated ? meta.height : meta.width
-  const height = rotated ? meta.width : meta.height
-  if (!width || !height) throw apiError(400, 'invalidImage', 'Invalid image: it has no width or height')
-  // A small file can hold a huge image (a decompression bomb): sharp decodes it below for the palette.
-  if (width * height > MAX_PIXELS) {
-    throw apiError(413, 'imageTooLarge', `The image is ${width}×${height} pixels, more than the local lake takes (${MAX_PIXELS} pixels); upload a smaller one`)
-  }
-  const hasAlpha = meta.hasAlpha === true
-  // A 20-px-wide blurred preview, as Sanity's lqip: a data: URL the page shows until the image loads.
-  const lqipBytes = await sharp(bytes, {limitInputPixels: MAX_PIXELS}).rotate().resize(20, undefined, {fit: 'inside'}).jpeg({quality: 40}).toBuffer()
-  const stats = await sharp(bytes, {limitInputPixels: MAX_PIXELS}).stats()
-  const {r, g, b} = stats.dominant
-  const light = 0.299 * r + 0.587 * g + 0.114 * b > 150
-  const swatch = {
-    _type: 'sanity.imagePaletteSwatch',
-    background: `#${hex(r)}${hex(g)}${hex(b)}`,
-    foreground: light ? '#000' : '#fff',
-    title: light ? '#000' : '#fff',
-    population: 1,
-  }
-  return {
-    width,
-    height,
-    hasAlpha,
-    metadata: {
-      _type: 'sanity.imageMetadata',
-      dimensions: {_type: 'sanity.imageDimensions', width, height, aspectRatio: width / height},
-      hasAlpha,
-      isOpaque: stats.isOpaque,
-      lqip: `data:image/jpeg;base64,${lqipBytes.toString('base64')}`,
-      palette: {_type: 'sanity.imagePalette', dominant: swatch},
-    },
-  }
-}
-
 function assetRoot(dataset: Dataset): string {
   return path.join(dataset.dir, ASSETS_DIR)
 }
@@ -184,17 +130,37 @@ export interface DescribedAsset {
   doc: Record<string, unknown>
 }
 
+/** An asset's content: its bytes, or the file they were received into (with what was computed on the way). */
+export interface AssetSource {
+  input: Buffer | string
+  /** The first bytes, for sniffing the type. */
+  head: Buffer
+  sha1: string
+  size: number
+}
+
+export interface DescribeOptions {
+  filename?: string | null
+  declared?: string
+  origin: string
+  projectId: string
+  datasetName: string
+  extra?: Record<string, unknown>
+  /** Image metadata to extract (`?meta=`); Sanity's defaults when not given. */
+  parts?: Set<MetadataPart>
+}
+
 /**
  * Checks an asset's bytes and builds its document, as an upload does: an image must be one
  * (magic bytes, a Content-Type that agrees, readable by sharp); the id comes from the sha1.
  */
-export async function describeAsset(
-  bytes: Buffer,
-  kind: Kind,
-  options: {filename?: string | null; declared?: string; origin: string; projectId: string; datasetName: string; extra?: Record<string, unknown>},
-): Promise<DescribedAsset> {
+export async function describeAsset(bytes: Buffer, kind: Kind, options: DescribeOptions): Promise<DescribedAsset> {
+  return describeSource({input: bytes, head: bytes, sha1: createHash('sha1').update(bytes).digest('hex'), size: bytes.length}, kind, options)
+}
+
+async function describeSource(source: AssetSource, kind: Kind, options: DescribeOptions): Promise<DescribedAsset> {
   const {filename, declared} = options
-  const sniffed = sniffImage(bytes)
+  const sniffed = sniffImage(source.head)
   let mimeType: string
   let extension: string
   let facts: ImageFacts | undefined
@@ -203,7 +169,7 @@ export async function describeAsset(
     if (declared && (SAME_TYPE[declared] ?? declared) !== sniffed.mimeType) {
       throw apiError(415, 'contentTypeMismatch', `Content-Type says ${declared} but the bytes are ${sniffed.mimeType}; send the right Content-Type (or none)`)
     }
-    facts = await imageFacts(bytes, sniffed)
+    facts = await imageFacts(source.input, sniffed, options.parts ?? metadataParts([]))
     ;({mimeType, extension} = sniffed)
   } else {
     // A file claiming an image type must be that image; other types are taken at their word.
@@ -213,7 +179,7 @@ export async function describeAsset(
     mimeType = declared ?? sniffed?.mimeType ?? 'application/octet-stream'
     extension = sniffed?.extension ?? extensionOf(filename ?? null, mimeType)
   }
-  const sha1 = createHash('sha1').update(bytes).digest('hex')
+  const {sha1} = source
   const fileName = facts ? `${sha1}-${facts.width}x${facts.height}.${extension}` : `${sha1}.${extension}`
   const id = facts ? `image-${sha1}-${facts.width}x${facts.height}-${extension}` : `file-${sha1}-${extension}`
   const assetPath = `${kind === 'image' ? 'images' : 'files'}/${options.projectId}/${options.datasetName}/${fileName}`
@@ -226,7 +192,7 @@ export async function describeAsset(
     originalFilename: filename || fileName,
     path: assetPath,
     sha1hash: sha1,
-    size: bytes.length,
+    size: source.size,
     uploadId: randomBytes(16).toString('base64url'),
     url: `${options.origin}/${assetPath}`,
     ...options.extra,
@@ -235,7 +201,10 @@ export async function describeAsset(
   return {id, fileName, doc}
 }
 
-/** `POST /v…/assets/images|files/:dataset`: the body is the file. */
+/** Datasets whose leftover upload files (from a lake stopped mid-upload) have been removed. */
+const swept = new WeakSet<Dataset>()
+
+/** `POST /v…/assets/images|files/:dataset`: the body is the file, streamed to disk (uploadReceive.ts). */
 export async function handleAssetUpload(
   ctx: AssetContext,
   call: {req: LakeRequest; res: LakeResponse; url: URL; method: string; access: string; identity: string},
@@ -249,18 +218,52 @@ export async function handleAssetUpload(
     throw gatewayError(401, `Authentication required: uploading assets needs Authorization: Bearer <token> (${ctx.tokenHint})`)
   }
   const kind: Kind = kindSegment === 'images' ? 'image' : 'file'
-  const limit = {...bodyLimitFor(ctx.limits, ctx.usage, access), maxBytes: ctx.limits.assetBytes, bytesVar: LIMIT_ENV.assetBytes, who: 'asset uploads'}
-  let bytes: Buffer
+  const q = url.searchParams
+  let parts: Set<MetadataPart>
   try {
-    bytes = await readBody(req, limit)
+    parts = metadataParts(q.getAll('meta'))
   } catch (err) {
-    if (err instanceof LakeError && err.status === 413) {
-      throw gatewayError(413, `The ${kind} is larger than the local lake's limit of ${limit.maxBytes} bytes for one asset (${LIMIT_ENV.assetBytes}); upload a smaller ${kind} or raise the limit`)
-    }
+    discardRest(req)
     throw err
   }
-  if (bytes.length === 0) throw apiError(400, 'emptyUpload', `The upload is empty (0 bytes): send the ${kind}'s bytes as the request body`)
-  const q = url.searchParams
+  const {dataset} = ctx
+  const root = assetRoot(dataset)
+  ensurePrivateDir(path.dirname(root))
+  ensurePrivateDir(root)
+  if (!swept.has(dataset)) {
+    // Synchronously, before this upload's own file exists: no upload of this process is under way yet.
+    swept.add(dataset)
+    removeStaleUploads(root)
+  }
+  // Same directory as the final files' folders: the rename into place is atomic.
+  const received = await receiveUpload(req, root, {
+    maxBytes: ctx.limits.assetBytes,
+    timeoutMs: ctx.limits.bodyTimeoutMs.token,
+    what: kind,
+    bytesVar: LIMIT_ENV.assetBytes,
+    timeoutVar: LIMIT_ENV.bodyTimeoutMs.token,
+  })
+  let document: unknown
+  try {
+    document = await storeReceived(ctx, call, kind, received, parts)
+  } finally {
+    // Refused, de-duplicated or already stored: the received copy goes, before the answer
+    // (once moved into place, its temporary name is gone and this does nothing).
+    fs.rmSync(received.temp, {force: true})
+  }
+  sendJson200(res, document)
+}
+
+/** Checks a received upload and moves it into place under its sha1 name; returns the asset document. */
+async function storeReceived(
+  ctx: AssetContext,
+  call: {req: LakeRequest; url: URL; identity: string},
+  kind: Kind,
+  received: ReceivedUpload,
+  parts: Set<MetadataPart>,
+): Promise<unknown> {
+  if (received.size === 0) throw apiError(400, 'emptyUpload', `The upload is empty (0 bytes): send the ${kind}'s bytes as the request body`)
+  const q = call.url.searchParams
   const extra: Record<string, unknown> = {}
   for (const key of ['label', 'title', 'description', 'creditLine'] as const) {
     const value = q.get(key)
@@ -269,23 +272,26 @@ export async function handleAssetUpload(
   const sourceName = q.get('sourceName')
   const sourceId = q.get('sourceId')
   if (sourceName && sourceId) extra.source = {name: sourceName, id: sourceId, ...(q.get('sourceUrl') ? {url: q.get('sourceUrl')} : {})}
-  const {id, fileName, doc} = await describeAsset(bytes, kind, {
+  const {id, fileName, doc} = await describeSource({input: received.temp, head: received.head, sha1: received.sha1, size: received.size}, kind, {
     filename: q.get('filename'),
-    declared: declaredType(req),
-    origin: origin(req),
+    declared: declaredType(call.req),
+    origin: origin(call.req),
     projectId: ctx.projectId,
     datasetName: ctx.datasetName,
     extra,
+    parts,
   })
   const {dataset} = ctx
   const existing = dataset.store.get(id)
-  if (existing) {
-    sendJson200(res, existing)
-    return
-  }
+  if (existing) return existing
   // The bytes are on disk before the document that points at them is committed.
   const file = assetFile(dataset, kind, fileName)
-  const created = writeAssetFile(file, bytes)
+  ensurePrivateDir(path.dirname(file))
+  let created = false
+  if (!fs.existsSync(file)) {
+    fs.renameSync(received.temp, file)
+    created = true
+  }
   try {
     const durable = await dataset.exclusive(async () => {
       const plan = await planTransaction(dataset.pending, {mutations: [{createIfNotExists: doc}]}, {
@@ -298,10 +304,11 @@ export async function handleAssetUpload(
     })
     await durable
   } catch (err) {
+    // Moved into place but never committed: nothing points at it.
     if (created && !dataset.pending.get(id)) fs.rmSync(file, {force: true})
     throw err
   }
-  sendJson200(res, dataset.store.get(id) ?? (doc as LakeDocument))
+  return dataset.store.get(id) ?? (doc as LakeDocument)
 }
 
 function sendJson200(res: LakeResponse, document: unknown): void {
@@ -333,28 +340,34 @@ export async function serveAsset(ctx: AssetContext, req: LakeRequest, res: LakeR
   const id = match ? (kind === 'image' ? `image-${match[1]}-${match[2]}x${match[3]}-${match[4]}` : `file-${match[1]}-${match[2]}`) : undefined
   const doc = id ? ctx.dataset.store.get(id) : undefined
   if (!doc) throw gatewayError(404, `No such ${kind}: ${url.pathname}`)
-  let bytes: Buffer
+  const file = assetFile(ctx.dataset, kind, name)
+  let size: number
   try {
-    bytes = await fs.promises.readFile(assetFile(ctx.dataset, kind, name))
+    size = (await fs.promises.stat(file)).size
   } catch {
     throw gatewayError(404, `The ${kind} ${name} is in the dataset but its file is missing from ${path.join(ASSETS_DIR, folder)}; import the export that has it`)
   }
-  const mimeType = String(doc.mimeType ?? 'application/octet-stream')
   const headers: Record<string, string> = {...ASSET_HEADERS}
-  let body = bytes
-  let type = mimeType
   if (kind === 'image' && hasTransformParams(url.searchParams)) {
-    const out = await transformImage(bytes, url.searchParams, String(req.headers.accept ?? ''))
-    body = out.bytes
-    type = out.mimeType
+    const out = await transformImage(file, url.searchParams, String(req.headers.accept ?? ''))
     if (out.variesByAccept) headers.vary = 'Accept'
+    res.writeHead(200, {...headers, 'content-type': out.mimeType, 'content-length': String(out.bytes.length)})
+    res.end(method === 'HEAD' ? undefined : out.bytes)
+    return
   }
   if (kind === 'file' && url.searchParams.has('dl')) {
     const dl = url.searchParams.get('dl') || String(doc.originalFilename ?? name)
     headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(dl)}`
   }
-  res.writeHead(200, {...headers, 'content-type': type, 'content-length': String(body.length)})
-  res.end(method === 'HEAD' ? undefined : body)
+  res.writeHead(200, {...headers, 'content-type': String(doc.mimeType ?? 'application/octet-stream'), 'content-length': String(size)})
+  if (method === 'HEAD') {
+    res.end()
+    return
+  }
+  // Streamed: anyone may ask for an original, and one of 50 MB need not be held per request.
+  await pipeline(fs.createReadStream(file), res as unknown as NodeJS.WritableStream).catch(() => {
+    // The reader went away (the stream is destroyed with the response) or the file vanished mid-read.
+  })
 }
 
 function hasTransformParams(params: URLSearchParams): boolean {

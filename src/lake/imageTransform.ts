@@ -104,8 +104,11 @@ function load(raw: Raw): Sharp {
 let running = 0
 const waiting: Array<() => void> = []
 
-/** Anyone may ask for images (public dataset): a few at a time, so that many large ones cannot take all the memory. */
-export async function transformImage(input: Buffer, params: URLSearchParams, accept: string): Promise<Transformed> {
+/**
+ * Anyone may ask for images (public dataset): a few at a time, so that many large ones cannot take all the memory.
+ * `input` is the image's bytes or its file.
+ */
+export async function transformImage(input: Buffer | string, params: URLSearchParams, accept: string): Promise<Transformed> {
   if (running >= MAX_RUNNING) {
     if (waiting.length >= MAX_WAITING) throw tooManyRequests(`The local lake is already resizing ${MAX_RUNNING + MAX_WAITING} images; retry in a moment`)
     // The slot is handed over by the one that finishes (running stays as it is).
@@ -120,7 +123,7 @@ export async function transformImage(input: Buffer, params: URLSearchParams, acc
   }
 }
 
-async function transform(input: Buffer, params: URLSearchParams, accept: string): Promise<Transformed> {
+async function transform(input: Buffer | string, params: URLSearchParams, accept: string): Promise<Transformed> {
   const meta = await sharp(input).metadata()
   const isSvg = meta.format === 'svg'
   // SVGs are rasterized; everything else is turned upright from its EXIF orientation first.

@@ -93,7 +93,7 @@ export const DEFAULT_LIMITS: LakeLimits = {
   // The project's queries take milliseconds; a runaway (nested subqueries over the whole
   // dataset) would otherwise take minutes. Other requests are served meanwhile (deadline.ts).
   queryTimeoutMs: 10_000,
-  // A newsroom photo is a few MB; hosted Sanity allows far more, but the lake holds an upload in memory.
+  // A newsroom photo is a few MB; hosted Sanity allows far more. Uploads stream to disk, so this bounds disk, not memory.
   assetBytes: 50 * MB,
 }
 

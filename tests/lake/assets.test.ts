@@ -99,6 +99,7 @@ describe('uploads', () => {
       expect(doc.metadata.dimensions).toMatchObject({width: w, height: h, aspectRatio: w / h})
       expect(doc.metadata.lqip).toMatch(/^data:image\/jpeg;base64,/)
       expect(doc.metadata.palette?.dominant?.background).toMatch(/^#[0-9a-f]{6}$/)
+      expect(doc.metadata.blurHash).toMatch(/^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{28,}$/)
       expect(doc.title).toBe('عنوان')
       const file = path.join(lake.dir, 'assets', 'images', `${doc.assetId}-${w}x${h}.${format}`)
       expect(fs.readFileSync(file).equals(bytes)).toBe(true)
@@ -158,7 +159,8 @@ describe('uploads', () => {
     expect(emptyFile).toBe(400)
     expect(storedFiles()).toEqual(files)
     expect(await assetDocCount()).toBe(docs)
-    expect(fs.readdirSync(path.join(lake.dir, 'assets', 'images')).filter((f) => f.endsWith('.tmp'))).toEqual([])
+    // Uploads are received into assets/ (uploadReceive.ts); none is left behind by a refusal.
+    for (const dir of ['', 'images', 'files']) expect(fs.readdirSync(path.join(lake.dir, 'assets', dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
     expect((await fetch(`${lake.url}/v2025-02-19/ping`)).status).toBe(200)
   })
 
