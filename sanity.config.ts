@@ -6,6 +6,7 @@ import {schemaTypes} from './schemas'
 import {DirectionalInput} from './src/studio/DirectionalInput'
 import {localLakeApiHost} from './src/studio/lakeHost'
 import {arabicLocalePlugin} from './src/studio/locale/ar'
+import {NavbarWithLanguage} from './src/studio/locale/LanguageSwitch'
 import {LocalizedField} from './src/studio/locale/LocalizedField'
 import {documentActions} from './src/studio/publishedAtAction'
 import {RtlLayout} from './src/studio/RtlLayout'
@@ -37,13 +38,13 @@ export default defineConfig({
       resolve: {locations, mainDocuments},
     }),
     visionTool({defaultApiVersion: '2025-02-19'}),
-    // العربية beside English in the user menu's "Language" (src/studio/locale/).
+    // العربية beside English, chosen at the end of the top bar (src/studio/locale/).
     arabicLocalePlugin(),
   ],
   schema: {types: schemaTypes, templates},
   // publishedAt is set on first publish (src/studio/publishedAtAction.ts).
   document: {actions: documentActions},
   form: {components: {input: DirectionalInput, field: LocalizedField}},
-  // Right-to-left titles where the Studio draws plain strings (src/studio/RtlLayout.tsx).
-  studio: {components: {layout: RtlLayout}},
+  // Right-to-left titles where the Studio draws plain strings (src/studio/RtlLayout.tsx); the language switch.
+  studio: {components: {layout: RtlLayout, navbar: NavbarWithLanguage}},
 })

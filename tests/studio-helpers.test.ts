@@ -3,10 +3,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {clampStyle} from '../src/studio/DirectionalPreview'
-import {studioStrings, structureStrings, validationStrings} from '../src/studio/locale/ar'
+import {presentationStrings, studioStrings, structureStrings, validationStrings} from '../src/studio/locale/ar'
 import {arabicDescriptions, arabicTitles, translateSchemaText} from '../src/studio/locale/fields'
 import {firstWords, publishedAtPatch, quoteAnnotationTitle, startOfLocalDay} from '../src/studio/workflow'
 import {schemaTypes} from '../schemas'
+import {slugProblem} from '../schemas/fields/slug'
 import {REPO_ROOT} from './helpers/lake'
 
 describe('workflow helpers', () => {
@@ -31,6 +32,14 @@ describe('workflow helpers', () => {
     expect(quoteAnnotationTitle(null)).toMatch(/no quote document/)
   })
 
+  it('tells a slug problem that Sanity\'s own slug check does not, once', () => {
+    expect(slugProblem(undefined)).toMatch(/^Slug is required/)
+    expect(slugProblem({current: 'Bad Slug'})).toMatch(/^Slug must be lower-case/)
+    expect(slugProblem({current: 'وكالة-أنباء-هاوار'})).toBe(true)
+    // No `current`: Sanity's check already says "Slug must have a value".
+    expect(slugProblem({})).toBe(true)
+  })
+
   it('clamps a title to one line, or a quote to two, cutting at the end', () => {
     expect(clampStyle('rtl', 1)).toMatchObject({whiteSpace: 'nowrap', textOverflow: 'ellipsis', overflow: 'hidden', textAlign: 'start'})
     expect(clampStyle('rtl', 2)).toMatchObject({WebkitLineClamp: 2, display: '-webkit-box', whiteSpace: 'normal'})
@@ -39,23 +48,39 @@ describe('workflow helpers', () => {
 })
 
 describe('Arabic interface', () => {
-  // Sanity's English bundles, as shipped; a key Sanity does not have would never show.
-  const english = (file: string) => fs.readFileSync(path.join(REPO_ROOT, 'node_modules/sanity/lib', file), 'utf8')
-  const bundles: Array<[string, Record<string, string>, string]> = [
-    ['structure', structureStrings, english('_chunks-es/resources.js')],
-    ['studio', studioStrings, english('index.js')],
-    ['validation', validationStrings, english('index.js')],
+  // Sanity's English bundles as shipped, namespace by namespace; a key Sanity does not have would never show.
+  const english = sanityEnglishBundles()
+  const bundles: Array<[string, Record<string, string>]> = [
+    ['structure', structureStrings],
+    ['studio', studioStrings],
+    ['validation', validationStrings],
+    ['presentation', presentationStrings],
   ]
 
-  it.each(bundles)('every %s key is one of Sanity\'s, with the same placeholders', (_namespace, strings, source) => {
+  it('reads Sanity\'s English bundles', () => {
+    expect(english.studio?.['release.chip.published']).toBe('Published')
+    expect(english.structure?.['action.publish.label']).toBe('Publish')
+  })
+
+  it.each(bundles)('every %s key is one of Sanity\'s in that namespace, with the same placeholders', (namespace, strings) => {
+    const source = english[namespace] ?? {}
     for (const [key, arabic] of Object.entries(strings)) {
       // Plural forms: Arabic has zero/two/few/many, which English lacks; the base key must exist.
       const base = key.replace(/_(zero|one|two|few|many|other)$/, '')
-      expect(source.includes(`"${key}":`) || source.includes(`"${base}_other":`), `${key} exists in Sanity`).toBe(true)
-      const english = new RegExp(`"${(source.includes(`"${key}":`) ? key : `${base}_other`).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": "([^"]*)"`).exec(source)?.[1] ?? ''
-      const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}|<(\w+)\/?>/g)].map((m) => m[1] ?? m[2]).sort()
-      if (!/_(zero|one|two)$/.test(key)) expect(placeholders(arabic), key).toEqual(placeholders(english))
+      const englishKey = key in source ? key : `${base}_other`
+      expect(source[englishKey], `${namespace}:${key} exists in Sanity`).toBeTypeOf('string')
+      const placeholders = (text: string) => [...text.matchAll(/\{\{([\w, ]+)\}\}|<(\w+)\/?>/g)].map((m) => m[1] ?? m[2]).sort()
+      if (!/_(zero|one|two)$/.test(key)) expect(placeholders(arabic), key).toEqual(placeholders(source[englishKey]!))
       expect(arabic).toMatch(/\p{Script=Arabic}/u)
+    }
+  })
+
+  it('translates the status chips, the footer and the list states an editor sees first', () => {
+    for (const key of ['release.chip.published', 'release.chip.draft', 'timeline.operation.edited-draft', 'timeline.operation.published']) {
+      expect(studioStrings[key], key).toMatch(/\p{Script=Arabic}/u)
+    }
+    for (const key of ['action.publish.label', 'action.unpublish.label', 'action.discard-changes.label', 'panes.document-list-pane.no-matching-documents.text']) {
+      expect(structureStrings[key], key).toMatch(/\p{Script=Arabic}/u)
     }
   })
 
@@ -76,3 +101,19 @@ describe('Arabic interface', () => {
     for (const text of Object.values(arabicDescriptions)) expect(text).toMatch(/\p{Script=Arabic}/u)
   })
 })
+
+/** Sanity's en-US strings by namespace, read from its published bundles (`defineLocalesResources("ns", {…})`). */
+function sanityEnglishBundles(): Record<string, Record<string, string>> {
+  const lib = path.join(REPO_ROOT, 'node_modules/sanity/lib')
+  const files = ['index.js', ...fs.readdirSync(path.join(lib, '_chunks-es')).filter((f) => /^resources\d*\.js$/.test(f)).map((f) => `_chunks-es/${f}`)]
+  const bundles: Record<string, Record<string, string>> = {}
+  for (const file of files) {
+    const source = fs.readFileSync(path.join(lib, file), 'utf8')
+    for (const start of source.matchAll(/defineLocalesResources\("([^"]+)", \{/g)) {
+      const body = source.slice(start.index + start[0].length, source.indexOf('\n}', start.index))
+      const strings = (bundles[start[1]!] ??= {})
+      for (const entry of body.matchAll(/^\s*"([^"]+)":\s*("(?:[^"\\]|\\.)*")/gm)) strings[entry[1]!] = JSON.parse(entry[2]!) as string
+    }
+  }
+  return bundles
+}

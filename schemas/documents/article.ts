@@ -2,6 +2,7 @@ import {DocumentTextIcon, ImageIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
 import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
+import {titleI18n} from '../../src/studio/locale/fields'
 import {ARTICLE_STATUSES} from '../../src/studio/workflow'
 import {languageField} from '../fields/language'
 import {altField} from '../fields/alt'
@@ -14,9 +15,9 @@ export const article = defineType({
   type: 'document',
   icon: DocumentTextIcon,
   groups: [
-    {name: 'content', title: 'Content', default: true},
-    {name: 'metadata', title: 'Metadata'},
-    {name: 'provenance', title: 'Provenance'},
+    {name: 'content', title: 'Content', default: true, i18n: titleI18n('Content')},
+    {name: 'metadata', title: 'Metadata', i18n: titleI18n('Metadata')},
+    {name: 'provenance', title: 'Provenance', i18n: titleI18n('Provenance')},
   ],
   fieldsets: [{name: 'workflow', title: 'Workflow', options: {columns: 2}}],
   fields: [

@@ -1,7 +1,7 @@
-import {BlockquoteIcon} from '@sanity/icons'
 import {defineArrayMember, defineField, defineType} from 'sanity'
 import {messages} from '../../src/content/rules'
 import {DirectionalPreview} from '../../src/studio/DirectionalPreview'
+import {QuoteIcon} from '../../src/studio/QuoteIcon'
 import {languageField} from '../fields/language'
 
 const QUOTE_KINDS = [
@@ -14,7 +14,8 @@ export const quote = defineType({
   name: 'quote',
   title: 'Quote',
   type: 'document',
-  icon: BlockquoteIcon,
+  // Marks list rows and search hits for a two-line title (src/studio/RtlLayout.tsx).
+  icon: QuoteIcon,
   fieldsets: [
     {name: 'technical', title: 'Technical details', description: 'Set by the importer.', options: {collapsible: true, collapsed: true}},
   ],

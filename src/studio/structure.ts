@@ -28,6 +28,29 @@ function articleList(S: StructureBuilder, title: string, filter: string, params:
     .defaultOrdering([{field: 'publishedAt', direction: 'desc'}])
 }
 
+const SPEAKER_TYPES = ['person', 'organization'] as const
+
+function isSpeakerTemplate(template: unknown): template is (typeof SPEAKER_TYPES)[number] {
+  return SPEAKER_TYPES.some((type) => type === template)
+}
+
+/** One speaker's quotes. Its "+" makes a quote by this speaker and opens it beside this list. */
+function speakerQuotes(S: StructureBuilder, speakerId: string, title: string) {
+  return (
+    S.documentList()
+      .id(`quotes-by-${speakerId}`)
+      .title(title)
+      .apiVersion(API_VERSION)
+      .schemaType('quote')
+      .filter('_type == "quote" && speaker._ref == $speakerId')
+      .params({speakerId})
+      // Without this, the Studio's intent resolver looks for a pane from the root and opens the new quote
+      // beside "All quotes": a list built per speaker cannot be found that way.
+      .canHandleIntent((intent, params) => intent === 'create' && params.template === QUOTE_BY_SPEAKER)
+      .initialValueTemplates([S.initialValueTemplateItem(QUOTE_BY_SPEAKER, {speakerId})])
+  )
+}
+
 export const structure: StructureResolver = (S, context) => {
   // The structure is built again when the interface language changes.
   const l = (title: string) => (context.i18n.currentLocale.id === AR_LOCALE_ID ? translateSchemaText(title, arabicTitles) : title)
@@ -54,7 +77,10 @@ export const structure: StructureResolver = (S, context) => {
         .icon(ImageIcon)
         .child(articleList(S, l('Missing image'), '!defined(mainImage.asset)')),
       S.divider(),
+      // Ids fixed here: without one, an item's id (its place in the URL) comes from its title, which
+      // changes with the interface language.
       S.listItem()
+        .id('quotes')
         .title(l('Quotes'))
         .icon(BlockquoteIcon)
         .child(
@@ -63,6 +89,7 @@ export const structure: StructureResolver = (S, context) => {
             .items([
               S.documentTypeListItem('quote').title(l('All quotes')).icon(BlockquoteIcon),
               S.listItem()
+                .id('quotes-to-check')
                 .title(l('Quotes to check'))
                 .icon(WarningOutlineIcon)
                 .child(
@@ -83,20 +110,16 @@ export const structure: StructureResolver = (S, context) => {
                     .title(l('Speakers'))
                     .apiVersion(API_VERSION)
                     .filter('_type in ["person", "organization"] && count(*[_type == "quote" && speaker._ref == ^._id]) > 0')
-                    .child((speakerId) =>
-                      S.documentList()
-                        .id(`quotes-by-${speakerId}`)
-                        .title(l('Quotes'))
-                        .apiVersion(API_VERSION)
-                        .schemaType('quote')
-                        .filter('_type == "quote" && speaker._ref == $speakerId')
-                        .params({speakerId})
-                        // "+" here makes a quote by this speaker, and opens it beside this list.
-                        .initialValueTemplates([S.initialValueTemplateItem(QUOTE_BY_SPEAKER, {speakerId})]),
+                    .child((id, {params}) =>
+                      // A speaker made with "+" here opens beside this list, in its own form.
+                      isSpeakerTemplate(params.template)
+                        ? S.document().documentId(id).schemaType(params.template)
+                        : speakerQuotes(S, id, l('Quotes')),
                     )
+                    .canHandleIntent((intent, params) => intent === 'create' && isSpeakerTemplate(params.template))
                     // "+" here makes a speaker, not a quote. Last in the chain: each later call infers the
                     // templates again from the filter (which names "quote") and would replace these.
-                    .initialValueTemplates([S.initialValueTemplateItem('person'), S.initialValueTemplateItem('organization')]),
+                    .initialValueTemplates(SPEAKER_TYPES.map((type) => S.initialValueTemplateItem(type))),
                 ),
             ]),
         ),

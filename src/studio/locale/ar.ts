@@ -1,7 +1,9 @@
 // Arabic (Modern Standard Arabic) for the Studio's own strings that an editor meets most: the structure
-// panes, the document pane and its actions, validation, references, images and the Portable Text toolbar.
+// panes, the document pane, its status chips, footer and actions, validation, references, images, search
+// and the Portable Text toolbar.
 // Strings not listed here fall back to English (Sanity's i18next fallback).
 import {defineLocale, defineLocaleResourceBundle, definePlugin} from 'sanity'
+import {arabicTitles, SCHEMA_TITLES_NAMESPACE} from './fields'
 
 export const AR_LOCALE_ID = 'ar'
 
@@ -58,6 +60,24 @@ export const structureStrings: Record<string, string> = {
   'status-bar.document-status-pulse.status.syncing.text': 'جارٍ الحفظ…',
   'status-bar.publish-status-button.last-published-time.tooltip': 'آخر نشر <RelativeTime/>',
   'status-bar.publish-status-button.last-updated-time.tooltip': 'آخر تعديل <RelativeTime/>',
+  'status-bar.publish-status-button.last-published-time.aria-label': 'آخر نشر {{relativeTime}}',
+  'status-bar.publish-status-button.last-updated-time.aria-label': 'آخر تعديل {{relativeTime}}',
+  'status-bar.review-changes-button.aria-label': 'مراجعة التغييرات',
+  'status-bar.review-changes-button.tooltip.text': 'مراجعة التغييرات',
+  'status-bar.review-changes-button.tooltip.changes-saved': 'حُفظت التغييرات',
+  'status-bar.review-changes-button.status.saved.text': 'حُفظ!',
+  'status-bar.review-changes-button.status.syncing.text': 'جارٍ الحفظ…',
+  // The status dots in list rows
+  'pane-item.draft-status.has-draft.tooltip': 'عُدّل <RelativeTime/>',
+  'pane-item.draft-status.no-draft.tooltip': 'لا تعديلات غير منشورة',
+  'pane-item.published-status.has-published.tooltip': 'نُشر <RelativeTime/>',
+  'pane-item.published-status.no-published.tooltip': 'غير منشور',
+  'panes.document-header-title.untitled.text': 'بلا عنوان',
+  'browser-document-title.untitled-document': 'بلا عنوان',
+  'menu-items.layout.compact-view': 'عرض مضغوط',
+  'menu-items.layout.detailed-view': 'عرض مفصّل',
+  'action.restore.label': 'استعادة',
+  'action.unpublish.disabled.not-published': 'المستند غير منشور',
 }
 
 export const studioStrings: Record<string, string> = {
@@ -105,6 +125,65 @@ export const studioStrings: Record<string, string> = {
   'search.placeholder': 'بحث',
   'user-menu.action.sign-out': 'تسجيل الخروج',
   'user-menu.locale-title': 'اللغة',
+  // Status chips above the form, the perspective menu and the document footer
+  'release.chip.published': 'منشور',
+  'release.chip.draft': 'مسودة',
+  'release.chip.global.drafts': 'المسودات',
+  'release.navbar.drafts': 'المسودات',
+  'release.navbar.published': 'المنشور',
+  'release.chip.tooltip.published-date': 'نُشر {{date}}',
+  'release.chip.tooltip.edited-date': 'عُدّل {{date}}',
+  'release.chip.tooltip.created-date': 'أُنشئ {{date}}',
+  'release.chip.tooltip.not-published': 'غير منشور',
+  'release.chip.tooltip.no-edits': 'لا تعديلات',
+  'release.chip.tooltip.unknown-date': 'تاريخ غير معروف',
+  'document-status.created': 'أُنشئ {{date}}',
+  'document-status.last-published': 'آخر نشر',
+  'relative-time.just-now': 'الآن',
+  'timeline.operation.created': 'أُنشئ',
+  'timeline.operation.created-initial': 'أُنشئ',
+  'timeline.operation.draft-created': 'أُنشئت المسودة',
+  'timeline.operation.draft-discarded': 'تُجوهلت المسودة',
+  'timeline.operation.edited-draft': 'عُدّل',
+  'timeline.operation.published': 'نُشر',
+  'timeline.operation.unpublished': 'أُلغي النشر',
+  'timeline.operation.deleted': 'حُذف',
+  'timeline.operation.created_timestamp': 'أُنشئ: {{timestamp, datetime}}',
+  'timeline.operation.draft-created_timestamp': 'أُنشئت المسودة: {{timestamp, datetime}}',
+  'timeline.operation.edited-draft_timestamp': 'عُدّل: {{timestamp, datetime}}',
+  'timeline.operation.published_timestamp': 'نُشر: {{timestamp, datetime}}',
+  'timeline.operation.unpublished_timestamp': 'أُلغي النشر: {{timestamp, datetime}}',
+  'timeline.latest-revision': 'أحدث نسخة',
+  'timeline.loading-history': 'جارٍ تحميل السجل…',
+  'changes.title': 'السجل',
+  // The form
+  'inputs.object.field-group-tabs.all-fields-title': 'كل الحقول',
+  'inputs.slug.action.generate': 'توليد',
+  'inputs.slug.action.generating': 'جارٍ التوليد…',
+  'form.validation.has-error-aria-label': 'فيه خطأ',
+  'form.validation.has-warning-aria-label': 'فيه تحذير',
+  'inputs.array.action.add-item': 'إضافة عنصر',
+  'inputs.array.action.remove': 'إزالة',
+  'inputs.array.no-items-label': 'لا عناصر',
+  'inputs.tags.placeholder': 'اكتب وسمًا واضغط Enter…',
+  'inputs.reference.preview.published-at-time': 'نُشر <RelativeTime/>',
+  'inputs.reference.preview.edited-at-time': 'عُدّل <RelativeTime/>',
+  'inputs.reference.preview.not-published': 'غير منشور',
+  'inputs.reference.preview.is-published-aria-label': 'منشور',
+  'inputs.reference.preview.is-not-published-aria-label': 'غير منشور',
+  'inputs.files.common.placeholder.drag-or-paste-to-upload_image': 'اسحب صورة أو الصقها هنا',
+  'inputs.files.common.actions-menu.upload.label': 'رفع',
+  'inputs.files.common.actions-menu.replace.label': 'استبدال',
+  'inputs.files.common.actions-menu.clear-field.label': 'مسح الحقل',
+  'inputs.image.hotspot-dialog.title': 'تعديل نقطة التركيز والقص',
+  'asset-source.browse-button.text': 'اختيار',
+  // Search
+  'search.button.tooltip': 'بحث',
+  'search.no-results-title': 'لا نتائج',
+  'search.no-results-help-description': 'جرّب كلمة أخرى أو غيّر عوامل التصفية',
+  'search.recent-searches-label': 'عمليات البحث الأخيرة',
+  'search.ordering.best-match-label': 'الأكثر تطابقًا',
+  'search.action.close-search-aria-label': 'إغلاق البحث',
 }
 
 export const validationStrings: Record<string, string> = {
@@ -128,6 +207,16 @@ export const validationStrings: Record<string, string> = {
   'string.url.invalid': 'رابط غير صالح',
 }
 
+export const presentationStrings: Record<string, string> = {
+  'locations-banner.locations-count_zero': 'غير مستخدم في أي صفحة',
+  'locations-banner.locations-count_one': 'مستخدم في صفحة واحدة',
+  'locations-banner.locations-count_two': 'مستخدم في صفحتين',
+  'locations-banner.locations-count_few': 'مستخدم في {{count}} صفحات',
+  'locations-banner.locations-count_many': 'مستخدم في {{count}} صفحة',
+  'locations-banner.locations-count_other': 'مستخدم في {{count}} صفحة',
+  'locations-banner.resolving.text': 'جارٍ تحديد الصفحات…',
+}
+
 export const arabicLocale = defineLocale({
   id: AR_LOCALE_ID,
   title: 'العربية',
@@ -137,11 +226,14 @@ export const arabicLocale = defineLocale({
     defineLocaleResourceBundle({locale: AR_LOCALE_ID, namespace: 'structure', resources: structureStrings}),
     defineLocaleResourceBundle({locale: AR_LOCALE_ID, namespace: 'studio', resources: studioStrings}),
     defineLocaleResourceBundle({locale: AR_LOCALE_ID, namespace: 'validation', resources: validationStrings}),
+    defineLocaleResourceBundle({locale: AR_LOCALE_ID, namespace: 'presentation', resources: presentationStrings}),
+    // This package's titles where Sanity looks them up by key (field groups); fields use ./LocalizedField.tsx.
+    defineLocaleResourceBundle({locale: AR_LOCALE_ID, namespace: SCHEMA_TITLES_NAMESPACE, resources: arabicTitles}),
   ],
 })
 
 /**
- * Adds Arabic next to English; the user menu's "Language" switches between them (kept per browser).
+ * Adds Arabic next to English; the top bar's language menu (./LanguageSwitch.tsx) switches between them.
  * Arabic goes first because, with no choice stored, the Studio starts in the last locale of the list.
  */
 export const arabicLocalePlugin = definePlugin({

@@ -89,6 +89,14 @@ export const arabicDescriptions: Record<string, string> = {
   'Leave empty when the source does not say when.': 'اتركه فارغًا إن لم يذكر المصدر متى قيل.',
 }
 
+/** The i18n namespace holding `arabicTitles`, for schema parts Sanity translates by key (field groups). */
+export const SCHEMA_TITLES_NAMESPACE = 'newsroom-schema'
+
+/** A schema part's `i18n` entry: its English title is the key; English itself stays the fallback. */
+export function titleI18n(title: string): {title: {key: string; ns: string}} {
+  return {title: {key: title, ns: SCHEMA_TITLES_NAMESPACE}}
+}
+
 /** The Arabic form of an English title or description, or the English when none is written yet. */
 export function translateSchemaText(text: string, table: Record<string, string>): string {
   return Object.prototype.hasOwnProperty.call(table, text) ? table[text]! : text
