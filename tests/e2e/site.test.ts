@@ -58,7 +58,7 @@ beforeAll(async () => {
   mark('npm run seed done')
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
   article = await client.fetch('*[_type == "article"][0]{_id, headline, "slug": slug.current}')
-  expect(article?.slug).toBeTruthy()
+  expect(article?.slug).toBe('الولايات-المتحدة-ستجدد-جهودها-للتوصل-لتسوية-سياسية-تنهي-الحرب-في-سوريا')
 
   browser = await launchChromium()
   // The certificate is the lake's self-signed one; a person accepts it once (docs/studio.md).
