@@ -2,9 +2,11 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {defineCliConfig} from 'sanity/cli'
 import {exposureGuardPlugin, exposurePolicyFromEnv, viteFsDeny} from './src/dev/exposure'
+import {viteCacheDirForRun} from './src/dev/viteCache'
 
 // Vite's root is the project (this file's folder), and the lake's directory (token, drafts) may lie inside it.
-const exposure = exposurePolicyFromEnv(path.dirname(fileURLToPath(import.meta.url)))
+const root = path.dirname(fileURLToPath(import.meta.url))
+const exposure = exposurePolicyFromEnv(root)
 
 export default defineCliConfig({
   api: {
@@ -21,8 +23,10 @@ export default defineCliConfig({
   // `sanity dev` serves only what the Studio needs (src/dev/exposure.ts), also on its own port
   // behind npm run dev's front: dotfiles and the lake's directory are refused before Vite reads
   // them, and denied again by Vite's own file-serving check.
-  vite: (config) => ({
+  vite: (config, env) => ({
     ...config,
+    // `sanity dev` only: concurrent runs must not rebuild one dependency cache under each other (src/dev/viteCache.ts).
+    ...(env.command === 'serve' && env.mode === 'development' ? {cacheDir: viteCacheDirForRun(root, config.cacheDir)} : {}),
     // The Studio's static files live in static/ (Sanity's plugin serves them); Vite's public
     // directory would be served without Vite's file-serving check.
     publicDir: false,

@@ -23,6 +23,9 @@ import type {LoginLink} from './login'
  * - `https://site.localhost:<port>` is the reader's site, whole (no lake, no Vite, no log-in link):
  *   the Studio's Presentation tool frames it, which an http:// site could not be (mixed content).
  * - No CORS headers are added here: the lake and Vite answer for their own.
+ * - A proxied request lives exactly as long as the browser's side: a reset stream, a closed session
+ *   or socket closes the upstream request (the lake's listeners are capped per token), and an upstream
+ *   that hangs up mid-answer resets the browser's stream.
  */
 
 const HOST = '127.0.0.1'
@@ -147,6 +150,8 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
     res: http2.Http2ServerResponse | http.ServerResponse,
     target: Target,
   ): void {
+    // The upstream's answer, once its headers came; `complete` once its body has ended.
+    let answer: http.IncomingMessage | undefined
     const upstream = http.request(
       {
         hostname: target.hostname,
@@ -156,13 +161,17 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
         headers: forwardHeaders(req.headers, target),
         agent: target.agent,
       },
-      (answer) => {
+      (response) => {
+        answer = response
         const headers: http.OutgoingHttpHeaders = {}
-        for (const [name, value] of Object.entries(answer.headers)) {
+        for (const [name, value] of Object.entries(response.headers)) {
           if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value
         }
-        ;(res as http.ServerResponse).writeHead(answer.statusCode ?? 502, headers)
-        answer.pipe(res as NodeJS.WritableStream)
+        ;(res as http.ServerResponse).writeHead(response.statusCode ?? 502, headers)
+        // An upstream that hangs up mid-answer (a listener the lake drops, a lake that stops) must not
+        // leave the browser waiting on a stream that will never end: reset it, so the Studio reconnects.
+        response.on('error', (err) => res.destroy(err))
+        response.pipe(res as NodeJS.WritableStream)
       },
     )
     upstream.on('error', (err) => {
@@ -170,15 +179,15 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
         ;(res as http.ServerResponse).writeHead(502, {'content-type': 'text/plain; charset=utf-8'})
         res.end(`The ${target.name} at ${target.hostname}:${target.port} did not answer ${req.method} ${req.url}: ${err.message}\n`)
       } else {
-        res.destroy()
+        res.destroy(err)
       }
     })
-    // The browser closing a listener (SSE) early must close the upstream request too; a finished
-    // response leaves the upstream connection alive for reuse.
-    let finished = false
-    res.on('finish', () => (finished = true))
+    // The browser closing a listener (SSE) early, resetting its HTTP/2 stream or closing the session,
+    // must close the upstream request too, or the lake keeps the listener (and its socket) open until
+    // its cap answers 429. Only an answer read to its end leaves the upstream connection for reuse.
+    // (Not res's 'finish': HTTP/2's compatibility response emits it on every stream close, reset or not.)
     res.on('close', () => {
-      if (!finished) upstream.destroy()
+      if (!answer?.complete) upstream.destroy()
     })
     ;(req as NodeJS.ReadableStream).pipe(upstream)
   }
@@ -196,7 +205,7 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
     const target = pick(req.url)
     const refusal = target === studio ? servedPathRefusal(req.url, options.exposure) : null
     if (refusal) return refuseUpgrade(socket, refusal.status, refusal.status === 400 ? 'Bad Request' : 'Not Found', refusal.message)
-    const upstream = net.connect(target.port, target.hostname, () => {
+    const upstream = net.connect({port: target.port, host: target.hostname, noDelay: true}, () => {
       const lines = [`${req.method} ${req.url} HTTP/1.1`]
       for (let i = 0; i < req.rawHeaders.length; i += 2) {
         if (req.rawHeaders[i].toLowerCase() === 'host') continue
@@ -229,6 +238,9 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   })
   const tlsSockets = new Set<Socket>()
   server.on('secureConnection', (socket: Socket) => {
+    // Listener events and WebSocket frames are small writes: without this, Nagle's algorithm holds each
+    // behind the browser's delayed ACK (about 40 ms a time over HTTP/1.1).
+    socket.setNoDelay(true)
     tlsSockets.add(socket)
     socket.once('close', () => tlsSockets.delete(socket))
   })
