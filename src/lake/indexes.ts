@@ -1,8 +1,8 @@
-import {compareBy, foldWord, matchTokens, sortKeyName, type SortKey} from './groqSemantics'
+import {compareBy, foldWord, matchTokens, SORT_KEYS, sortKeyName, type SortKey} from './groqSemantics'
 import {isDraftOrVersionId, isRootPathId} from './ids'
 import {MultiMap} from './multiMap'
 import {viewIdOf} from './perspective'
-import {byId, SortedDocs} from './sortedDocs'
+import {byId, SortedDocs, type DocCompare} from './sortedDocs'
 import type {LakeDocument} from './store'
 
 /**
@@ -67,7 +67,12 @@ export class Indexes {
   private readonly lists = new Map<string, List>()
   private readonly words = new Map<string, MultiMap>()
 
-  constructor(private readonly stored: () => Iterable<LakeDocument>) {}
+  constructor(private readonly stored: () => Iterable<LakeDocument>) {
+    // Every scan of `*` reads one of these: kept from the start, so they fill during start-up
+    // (in order, from a snapshot: see SortedDocs.add) rather than in the first query that scans.
+    this.lists.set('published', {accepts: isPublished, docs: new SortedDocs(byId)})
+    this.lists.set('root', {accepts: isRoot, docs: new SortedDocs(byId)})
+  }
 
   add(doc: LakeDocument, refs: ReadonlySet<string>): void {
     this.change(doc, refs, 1)
@@ -129,7 +134,7 @@ export class Indexes {
   /** The documents of `visibility`, by `_id`. */
   byVisibility(visibility: Visibility): readonly LakeDocument[] {
     if (visibility === 'all') return this.all.array()
-    return this.list(visibility, visibility === 'published' ? isPublished : isRoot, byId)?.array() ?? []
+    return this.list(visibility, visibility === 'published' ? isPublished : isRoot, null)?.array() ?? []
   }
 
   /**
@@ -139,15 +144,26 @@ export class Indexes {
   sorted(key: SortKey, type: string | null): readonly LakeDocument[] | null {
     if (type !== null && this.byType.count(type) === 0) return []
     const name = `${sortKeyName(key)}|${type === null ? '*' : `=${type}`}`
-    return this.list(name, type === null ? () => true : (doc) => doc._type === type, compareBy(key))?.array() ?? null
+    const byKey = key.fields.length === 1 && key.fields[0] === '_id' ? null : compareBy(key)
+    return this.list(name, type === null ? () => true : (doc) => doc._type === type, byKey)?.array() ?? null
   }
 
-  private list(name: string, accepts: (doc: LakeDocument) => boolean, compare: (a: LakeDocument, b: LakeDocument) => number): SortedDocs | null {
+  /** The documents of `visibility` with `_type` `type`, by `_id`; null when the lake keeps no more lists. */
+  ofType(visibility: Visibility, type: string): readonly LakeDocument[] | null {
+    if (visibility === 'all') return this.sorted(SORT_KEYS[0] as SortKey, type)
+    const visible = visibility === 'published' ? isPublished : isRoot
+    return this.list(`${visibility}|=${type}`, (doc) => doc._type === type && visible(doc), null)?.array() ?? null
+  }
+
+  /** A list made on first use; `compare` null: in `_id` order. */
+  private list(name: string, accepts: (doc: LakeDocument) => boolean, compare: DocCompare | null): SortedDocs | null {
     let list = this.lists.get(name)
     if (!list) {
       if (this.lists.size >= MAX_LISTS) return null
-      list = {accepts, docs: new SortedDocs(compare)}
-      for (const doc of this.stored()) if (accepts(doc)) list.docs.add(doc)
+      // Made inside a query, unsliced: `all` is already in `_id` order, so an `_id` list is one
+      // filter pass (adding each document to a set and sorting them held the lake for seconds at 1M).
+      const matching = this.all.array().filter(accepts)
+      list = {accepts, docs: new SortedDocs(compare ?? byId, compare === null ? matching : matching.sort(compare))}
       this.lists.set(name, list)
     }
     return list.docs

@@ -466,10 +466,12 @@ export class Plan {
       else if (!correlated && scope === 'plain') correlated = correlatedOf(c)
     }
     if (lookups.length === 0 && !correlated) return EVERYTHING
-    // Where the planner decides the filter exactly, groq-js gets only documents that pass it.
-    const predicate = exactFilter(expr) ?? undefined
+    // Where the planner decides the filter exactly, groq-js gets only documents that pass it;
+    // a lone `_type == …` is decided by its lookup already (candidates can then share a type's list).
+    const typeOnly = lookups.length === 1 && lookups[0]?.field === 'type' && conjuncts(expr).length === 1
+    const predicate = typeOnly ? undefined : (exactFilter(expr) ?? undefined)
     if (!correlated) {
-      let cached: LakeDocument[] | null = null
+      let cached: readonly LakeDocument[] | null = null
       const i = this.register(`filter:${lookups.map((l) => l.field).join('+')}`, () => (cached ??= this.candidates(lookups, {predicate})))
       return hooked(node({type: 'Value', value: `${PREFIX}${i}`}), EVERYTHING)
     }
@@ -535,7 +537,7 @@ export class Plan {
     const lookups = conjuncts(filter.expr as Node)
       .map(lookupOf)
       .filter((l): l is Lookup => l !== null)
-    let cached: LakeDocument[] | null = null
+    let cached: readonly LakeDocument[] | null = null
     const name = sort ? `order:${sort.key.fields.join(',')}` : 'first'
     const i = this.register(name, () => (cached ??= sort ? this.firstInOrder(lookups, sort.key, sort.desc, predicate, need) : this.firstMatches(lookups, predicate, need)))
     const input = hooked(node({type: 'Value', value: `${PREFIX}${i}`}), EVERYTHING)
@@ -544,7 +546,7 @@ export class Plan {
   }
 
   /** The first `need` documents of `*` that `predicate` accepts, in `*`'s order. */
-  private firstMatches(lookups: readonly Lookup[], predicate: Predicate, need: number): LakeDocument[] | null {
+  private firstMatches(lookups: readonly Lookup[], predicate: Predicate, need: number): readonly LakeDocument[] | null {
     if (lookups.length > 0) return this.candidates(lookups, {predicate, first: need})
     const out: LakeDocument[] = []
     if (need === 0) return out
@@ -560,7 +562,7 @@ export class Plan {
    * index until `need` of them pass, then take those tied with the last on `key` (groq-js
    * orders ties by `_id`, and later keys may reorder them). Returned in `*`'s order.
    */
-  private firstInOrder(lookups: readonly Lookup[], key: SortKey, desc: boolean, predicate: Predicate, need: number): LakeDocument[] | null {
+  private firstInOrder(lookups: readonly Lookup[], key: SortKey, desc: boolean, predicate: Predicate, need: number): readonly LakeDocument[] | null {
     const view = this.query.view
     const few = this.candidates(lookups, {predicate, limit: 4 * need + 256})
     if (few) return few
@@ -594,7 +596,7 @@ export class Plan {
    * superset of what the filter accepts. Null without a usable lookup, or with more than `limit`
    * candidates. `first`: only the first so many.
    */
-  private candidates(lookups: readonly Lookup[], options: {predicate?: Predicate; limit?: number; first?: number} = {}): LakeDocument[] | null {
+  private candidates(lookups: readonly Lookup[], options: {predicate?: Predicate; limit?: number; first?: number} = {}): readonly LakeDocument[] | null {
     const view = this.query.view
     const indexes = view.store.indexes
     let best: {size: number; docs: () => Iterable<LakeDocument | undefined>; type?: string} | null = null
@@ -648,6 +650,9 @@ export class Plan {
     if (first === 0) return out
     // Many documents of one type: read them in `_id` order from the index rather than sort them.
     if (best.type !== undefined && best.size > SORT_AT_MOST && !view.stacked) {
+      // Nothing else to check: the type's list is the answer, shared, not walked (it runs unsliced).
+      const whole = tests.length === 1 && !predicate && first === Infinity ? indexes.ofType(view.visibility, best.type) : null
+      if (whole) return whole
       for (const stored of indexes.sorted(SORT_KEYS[0] as SortKey, best.type) ?? []) {
         const doc = view.shownAs(stored)
         if (doc && accepts(doc) && out.push(doc) >= first) break

@@ -12,18 +12,31 @@ const SPLICE_AT_MOST = 32
  * never changes under it (a running query keeps the array it was given).
  */
 export class SortedDocs {
-  private sorted: LakeDocument[] = []
   private readonly added = new Set<LakeDocument>()
   private readonly removed = new Set<LakeDocument>()
+  /** `sorted` has been handed to a reader: it is never changed in place again. */
+  private shared = false
 
-  constructor(private readonly compare: DocCompare) {}
+  /** `sorted`: documents already in `compare`'s order (taken as they are, not copied). */
+  constructor(
+    private readonly compare: DocCompare,
+    private sorted: LakeDocument[] = [],
+  ) {}
 
   get size(): number {
     return this.sorted.length + this.added.size - this.removed.size
   }
 
   add(doc: LakeDocument): void {
-    if (!this.removed.delete(doc)) this.added.add(doc)
+    if (this.removed.delete(doc)) return
+    // Documents that come in order before the first read (start-up from a snapshot, written in
+    // `_id` order) are appended: no set, and no sort of a million documents in the first query.
+    const last = this.sorted[this.sorted.length - 1]
+    if (!this.shared && this.added.size === 0 && this.removed.size === 0 && (last === undefined || this.compare(last, doc) < 0)) {
+      this.sorted.push(doc)
+      return
+    }
+    this.added.add(doc)
   }
 
   remove(doc: LakeDocument): void {
@@ -32,6 +45,7 @@ export class SortedDocs {
 
   /** The documents in order. Do not mutate: later changes build a new array. */
   array(): readonly LakeDocument[] {
+    this.shared = true
     if (this.added.size === 0 && this.removed.size === 0) return this.sorted
     this.sorted = this.added.size + this.removed.size <= SPLICE_AT_MOST ? this.spliced() : this.merged()
     this.added.clear()
