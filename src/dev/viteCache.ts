@@ -7,20 +7,11 @@
 // 5 s more before the Studio shows, measured on a 2-core machine).
 import fs from 'node:fs'
 import path from 'node:path'
+import {isAlive} from '../lake/lock'
 
 /** Sanity's default, relative to the project (@sanity/cli-build's SANITY_CACHE_DIR + '/vite'). */
 export const DEFAULT_VITE_CACHE_DIR = 'node_modules/.sanity/vite'
 const RUN_DIR = /-run-(\d+)$/
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists, under another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** Takes the lock when it is free or its holder is gone; false while a live process holds it. */
 function takeLock(lock: string): boolean {
@@ -33,7 +24,7 @@ function takeLock(lock: string): boolean {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
     const holder = Number(fs.readFileSync(lock, 'utf8').trim())
-    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return false
+    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) return false
     // Left by a run that was killed: take it over (another run doing the same loses the 'wx' race).
     fs.rmSync(lock, {force: true})
   }
@@ -66,7 +57,7 @@ function sweep(shared: string): void {
   }
   for (const name of names) {
     const pid = Number(RUN_DIR.exec(name)?.[1])
-    if (name.startsWith(prefix) && pid !== process.pid && !alive(pid)) fs.rmSync(path.join(parent, name), {recursive: true, force: true})
+    if (name.startsWith(prefix) && pid !== process.pid && !isAlive(pid)) fs.rmSync(path.join(parent, name), {recursive: true, force: true})
   }
 }
 

@@ -31,7 +31,8 @@ function startTimeOf(pid: number): string | undefined {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] || undefined
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (under any user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -2,8 +2,8 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import {chromium, type Browser} from 'playwright-core'
-import {REPO_ROOT} from '../helpers/lake'
+import {chromium, type Browser, type Page} from 'playwright-core'
+import {REPO_ROOT, runScript} from '../helpers/lake'
 
 export const ARTIFACTS = path.join(REPO_ROOT, 'test-results')
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -82,4 +82,31 @@ export function launchChromium(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   })
+}
+
+/** `npm run seed` into the lake that `npm run dev` serves (its own token, not one from the environment). */
+export async function seedDevLake(lakeDir: string, dev: Dev): Promise<void> {
+  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
+  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+}
+
+/**
+ * A page in a fresh context that collects uncaught errors into `pageErrors`. The certificate is the
+ * lake's self-signed one, which a person accepts once in the browser.
+ */
+export async function newStudioPage(
+  browser: Browser,
+  options: {width: number; height: number; locale: string},
+  pageErrors: string[],
+): Promise<Page> {
+  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: options.width, height: options.height}, locale: options.locale})
+  const page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
+  return page
+}
+
+/** Opens the log-in link `npm run dev` printed and waits until the Studio has taken the token. */
+export async function logIn(page: Page, dev: Dev): Promise<void> {
+  await page.goto(dev.loginUrl)
+  await page.waitForURL((url) => !url.pathname.includes('__lake-login'), {timeout: 120_000})
 }

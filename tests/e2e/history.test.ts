@@ -6,8 +6,8 @@ import path from 'node:path'
 import type {SanityClient} from '@sanity/client'
 import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
 
 const SUFFIX = ' (مراجعة)'
 
@@ -24,13 +24,10 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, {recursive: true})
   const lakeDir = makeTempDir('history-e2e-')
   dev = await startDev(lakeDir)
-  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
-  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  await seedDevLake(lakeDir, dev)
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
   browser = await launchChromium()
-  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1440, height: 1100}, locale: 'en-US'})
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
+  page = await newStudioPage(browser, {width: 1440, height: 1100, locale: 'en-US'}, pageErrors)
   page.on('response', (response) => {
     if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`)
     if (response.url().includes('/data/history/')) historyRequests.push(`${response.status()} ${new URL(response.url()).pathname}${new URL(response.url()).search}`)

@@ -7,8 +7,8 @@ import AxeBuilder from '@axe-core/playwright'
 import type {SanityClient} from '@sanity/client'
 import type {Browser, BrowserContext, Frame, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, seedDevLake, startDev, stopDev, type Dev} from './harness'
 
 const SPEAKER = 'كريستيان جيمس'
 /** Typed into the headline in the Presentation tool, then published. */
@@ -53,8 +53,7 @@ beforeAll(async () => {
   lakeDir = makeTempDir('site-e2e-')
   dev = await startDev(lakeDir)
   mark('npm run dev ready')
-  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
-  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  await seedDevLake(lakeDir, dev)
   mark('npm run seed done')
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
   article = await client.fetch('*[_type == "article"][0]{_id, headline, "slug": slug.current}')

@@ -5,10 +5,10 @@ import fs from 'node:fs'
 import type {SanityClient} from '@sanity/client'
 import type {Browser, Locator, Page} from 'playwright-core'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
+import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
 import {AR_LOCALE_ID, studioStrings, structureStrings} from '../../src/studio/locale/ar'
 import {arabicTitles} from '../../src/studio/locale/fields'
-import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+import {ARTIFACTS, launchChromium, logIn, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
 
 /** Long enough to overflow any list row; it ends in a closing quote mark, as headlines often do. */
 const LONG_HEADLINE =
@@ -31,8 +31,7 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, {recursive: true})
   lakeDir = makeTempDir('studio-rtl-')
   dev = await startDev(lakeDir)
-  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
-  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  await seedDevLake(lakeDir, dev)
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
   const speaker = await client.fetch<{_id: string}>('*[_type == "person" && defined(name)][0]{_id}')
   ids.speaker = speaker._id
@@ -64,11 +63,8 @@ beforeAll(async () => {
 
   browser = await launchChromium()
   // Narrow enough that the long headline overflows the list pane.
-  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1280, height: 900}, locale: 'en-US'})
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
-  await page.goto(dev.loginUrl)
-  await page.waitForURL((url) => !url.pathname.includes('__lake-login'), {timeout: 120_000})
+  page = await newStudioPage(browser, {width: 1280, height: 900, locale: 'en-US'}, pageErrors)
+  await logIn(page, dev)
 }, 300_000)
 
 afterAll(async () => {

@@ -6,8 +6,8 @@ import type {SanityClient} from '@sanity/client'
 import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {messages} from '../../src/content/rules'
-import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, logIn, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
 
 let lakeDir: string
 let dev: Dev | undefined
@@ -21,16 +21,12 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, {recursive: true})
   lakeDir = makeTempDir('studio-workflow-')
   dev = await startDev(lakeDir)
-  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: new URL(dev.lakeUrl).port, LAKE_TOKEN: ''}, 120_000)
-  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  await seedDevLake(lakeDir, dev)
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
   speaker = await client.fetch('*[_type == "person" && count(*[_type == "quote" && speaker._ref == ^._id]) > 0][0]{_id, name}')
   browser = await launchChromium()
-  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1280, height: 900}, locale: 'en-US'})
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
-  await page.goto(dev.loginUrl)
-  await page.waitForURL((url) => !url.pathname.includes('__lake-login'), {timeout: 120_000})
+  page = await newStudioPage(browser, {width: 1280, height: 900, locale: 'en-US'}, pageErrors)
+  await logIn(page, dev)
 }, 300_000)
 
 afterAll(async () => {

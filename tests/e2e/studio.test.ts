@@ -7,8 +7,8 @@ import type {SanityClient} from '@sanity/client'
 import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {articleBySlugQuery} from '../../src/queries'
-import {lakeClient, makeTempDir, removeTempDirs, runScript} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, startDev, stopDev, type Dev} from './harness'
+import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
+import {ARTIFACTS, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
 
 const SPEAKER = 'كريستيان جيمس'
 /** A source typo the editor corrects: «لى» for «إلى» in the first paragraph. */
@@ -34,17 +34,13 @@ beforeAll(async () => {
   lakeDir = makeTempDir('studio-e2e-')
   dev = await startDev(lakeDir)
   mark('npm run dev ready')
-  const lakePort = new URL(dev.lakeUrl).port
-  const seeded = await runScript('src/cli/seed.ts', [], {LAKE_DIR: lakeDir, LAKE_PORT: lakePort, LAKE_TOKEN: ''}, 120_000)
-  if (seeded.code !== 0) throw new Error(`npm run seed failed (${seeded.code}):\n${seeded.stdout}\n${seeded.stderr}`)
+  await seedDevLake(lakeDir, dev)
   mark('npm run seed done')
   client = lakeClient({url: dev.lakeUrl, token: dev.token})
 
   browser = await launchChromium()
   // The certificate is the lake's self-signed one; a human accepts it once in the browser.
-  const context = await browser.newContext({ignoreHTTPSErrors: true, viewport: {width: 1440, height: 1400}, locale: 'en-US'})
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(error.stack ?? error.message))
+  page = await newStudioPage(browser, {width: 1440, height: 1400, locale: 'en-US'}, pageErrors)
   page.on('response', (response) => {
     if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url().replace(/token=[^&]+/, 'token=…')}`)
   })
