@@ -75,9 +75,21 @@ interface Target {
   name: string
 }
 
+/**
+ * Idle upstream connections are dropped after this, before the upstream drops them: Vite's server
+ * keeps an idle connection 5 s (Node's default), and a request sent on one it is closing fails.
+ */
+const IDLE_UPSTREAM_MS = 4_000
+
 function targetOf(base: string, name: string): Target {
   const url = new URL(base)
-  return {hostname: url.hostname, port: Number(url.port), agent: new http.Agent({keepAlive: true, maxSockets: Infinity}), name}
+  const agent = new http.Agent({keepAlive: true, maxSockets: Infinity, timeout: IDLE_UPSTREAM_MS})
+  return {hostname: url.hostname, port: Number(url.port), agent, name}
+}
+
+/** A request that may be sent again: no body, nothing of it changes anything upstream. */
+function canResend(method: string | undefined): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS'
 }
 
 function forwardHeaders(headers: http.IncomingHttpHeaders, target: Target): http.OutgoingHttpHeaders {
@@ -152,36 +164,49 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
   ): void {
     // The upstream's answer, once its headers came; `complete` once its body has ended.
     let answer: http.IncomingMessage | undefined
-    const upstream = http.request(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: forwardHeaders(req.headers, target),
-        agent: target.agent,
-      },
-      (response) => {
-        answer = response
-        const headers: http.OutgoingHttpHeaders = {}
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value
+    let upstream: http.ClientRequest
+    const send = (resent: boolean): void => {
+      upstream = http.request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: forwardHeaders(req.headers, target),
+          agent: target.agent,
+        },
+        (response) => {
+          answer = response
+          const headers: http.OutgoingHttpHeaders = {}
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value
+          }
+          ;(res as http.ServerResponse).writeHead(response.statusCode ?? 502, headers)
+          // An upstream that hangs up mid-answer (a listener the lake drops, a lake that stops) must not
+          // leave the browser waiting on a stream that will never end: reset it, so the Studio reconnects.
+          response.on('error', (err) => res.destroy(err))
+          response.pipe(res as NodeJS.WritableStream)
+        },
+      )
+      const sentOn = upstream
+      sentOn.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the upstream closed just as this went out: as Node's documentation
+        // advises, send a request without a body once more on a new connection (a failed module load
+        // would leave the Studio blank).
+        if (!resent && !answer && sentOn.reusedSocket && canResend(req.method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE') && !res.destroyed) {
+          return send(true)
         }
-        ;(res as http.ServerResponse).writeHead(response.statusCode ?? 502, headers)
-        // An upstream that hangs up mid-answer (a listener the lake drops, a lake that stops) must not
-        // leave the browser waiting on a stream that will never end: reset it, so the Studio reconnects.
-        response.on('error', (err) => res.destroy(err))
-        response.pipe(res as NodeJS.WritableStream)
-      },
-    )
-    upstream.on('error', (err) => {
-      if (!res.headersSent) {
-        ;(res as http.ServerResponse).writeHead(502, {'content-type': 'text/plain; charset=utf-8'})
-        res.end(`The ${target.name} at ${target.hostname}:${target.port} did not answer ${req.method} ${req.url}: ${err.message}\n`)
-      } else {
-        res.destroy(err)
-      }
-    })
+        if (!res.headersSent) {
+          ;(res as http.ServerResponse).writeHead(502, {'content-type': 'text/plain; charset=utf-8'})
+          res.end(`The ${target.name} at ${target.hostname}:${target.port} did not answer ${req.method} ${req.url}: ${err.message}\n`)
+        } else {
+          res.destroy(err)
+        }
+      })
+      if (resent) upstream.end()
+      else (req as NodeJS.ReadableStream).pipe(upstream)
+    }
+    send(false)
     // The browser closing a listener (SSE) early, resetting its HTTP/2 stream or closing the session,
     // must close the upstream request too, or the lake keeps the listener (and its socket) open until
     // its cap answers 429. Only an answer read to its end leaves the upstream connection for reuse.
@@ -189,7 +214,6 @@ export async function startFront(options: FrontOptions): Promise<RunningFront> {
     res.on('close', () => {
       if (!answer?.complete) upstream.destroy()
     })
-    ;(req as NodeJS.ReadableStream).pipe(upstream)
   }
 
   // HTTP/1.1 upgrades (WebSockets) reach the http2 server through its HTTP/1 fallback.

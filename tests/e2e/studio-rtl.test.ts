@@ -25,6 +25,8 @@ let client: SanityClient
 let browser: Browser | undefined
 let page: Page
 const pageErrors: string[] = []
+/** 5xx answers the page got (a failed module load leaves the Studio blank): printed when a test fails. */
+const serverErrors: string[] = []
 const ids = {article: 'rtl-long-article', agency: 'rtl-hawar', quote: 'rtl-long-quote', speaker: ''}
 
 beforeAll(async () => {
@@ -64,6 +66,9 @@ beforeAll(async () => {
   browser = await launchChromium()
   // Narrow enough that the long headline overflows the list pane.
   page = await newStudioPage(browser, {width: 1280, height: 900, locale: 'en-US'}, pageErrors)
+  page.on('response', (response) => {
+    if (response.status() >= 500) serverErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`)
+  })
   await logIn(page, dev)
 }, 300_000)
 
@@ -73,9 +78,12 @@ afterAll(async () => {
   removeTempDirs()
 })
 
-// A failing test leaves a picture of the page, to tell a slow Studio from a wrong one.
+// A failing test leaves a picture of the page, to tell a slow Studio from a wrong one, and the page's
+// 5xx answers and uncaught errors so far.
 afterEach(async ({task}) => {
-  if (page && task.result?.errors?.length) await shot(`failed-${task.name.slice(0, 40).replace(/[^\w]+/g, '-')}`).catch(() => {})
+  if (!page || !task.result?.errors?.length) return
+  await shot(`failed-${task.name.slice(0, 40).replace(/[^\w]+/g, '-')}`).catch(() => {})
+  console.log(`${task.name}: 5xx answers so far: ${serverErrors.join('; ') || 'none'}; page errors: ${pageErrors.join('; ').slice(0, 2000) || 'none'}`)
 })
 
 const shot = (name: string) => page.screenshot({path: path.join(ARTIFACTS, `studio-rtl-${name}.png`)})
