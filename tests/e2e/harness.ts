@@ -110,3 +110,24 @@ export async function logIn(page: Page, dev: Dev): Promise<void> {
   await page.goto(dev.loginUrl)
   await page.waitForURL((url) => !url.pathname.includes('__lake-login'), {timeout: 120_000})
 }
+
+export interface Toast {
+  tone: string | null
+  text: string
+}
+
+/** Every Studio toast the page shows (its tone and text) goes into `toasts`, as it appears. */
+export async function collectToasts(page: Page, toasts: Toast[]): Promise<void> {
+  await page.exposeFunction('__reportToast', (tone: string | null, text: string) => toasts.push({tone, text}))
+  await page.addInitScript(() => {
+    const seen = new WeakSet<Element>()
+    const report = (window as unknown as {__reportToast: (tone: string | null, text: string) => void}).__reportToast
+    new MutationObserver(() => {
+      for (const toast of document.querySelectorAll('[data-ui="Toast"]')) {
+        if (seen.has(toast)) continue
+        seen.add(toast)
+        report(toast.getAttribute('data-tone'), (toast.textContent ?? '').trim())
+      }
+    }).observe(document, {childList: true, subtree: true})
+  })
+}

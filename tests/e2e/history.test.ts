@@ -7,7 +7,7 @@ import type {SanityClient} from '@sanity/client'
 import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
+import {ARTIFACTS, collectToasts, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev, type Toast} from './harness'
 
 const SUFFIX = ' (مراجعة)'
 
@@ -17,7 +17,7 @@ let browser: Browser | undefined
 let page: Page
 const pageErrors: string[] = []
 const failedResponses: string[] = []
-const toasts: Array<{tone: string | null; text: string}> = []
+const toasts: Toast[] = []
 const historyRequests: string[] = []
 
 beforeAll(async () => {
@@ -32,18 +32,7 @@ beforeAll(async () => {
     if (response.status() >= 400) failedResponses.push(`${response.status()} ${response.request().method()} ${response.url()}`)
     if (response.url().includes('/data/history/')) historyRequests.push(`${response.status()} ${new URL(response.url()).pathname}${new URL(response.url()).search}`)
   })
-  await page.exposeFunction('__reportToast', (tone: string | null, text: string) => toasts.push({tone, text}))
-  await page.addInitScript(() => {
-    const seen = new WeakSet<Element>()
-    const report = (window as unknown as {__reportToast: (tone: string | null, text: string) => void}).__reportToast
-    new MutationObserver(() => {
-      for (const toast of document.querySelectorAll('[data-ui="Toast"]')) {
-        if (seen.has(toast)) continue
-        seen.add(toast)
-        report(toast.getAttribute('data-tone'), (toast.textContent ?? '').trim())
-      }
-    }).observe(document, {childList: true, subtree: true})
-  })
+  await collectToasts(page, toasts)
 }, 300_000)
 
 afterAll(async () => {

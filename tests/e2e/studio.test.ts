@@ -8,7 +8,7 @@ import type {Browser, Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {articleBySlugQuery} from '../../src/queries'
 import {lakeClient, makeTempDir, removeTempDirs} from '../helpers/lake'
-import {ARTIFACTS, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev} from './harness'
+import {ARTIFACTS, collectToasts, launchChromium, newStudioPage, seedDevLake, startDev, stopDev, type Dev, type Toast} from './harness'
 
 const SPEAKER = 'كريستيان جيمس'
 /** A source typo the editor corrects: «لى» for «إلى» in the first paragraph. */
@@ -24,7 +24,7 @@ let page: Page
 const pageErrors: string[] = []
 const consoleErrors: string[] = []
 const failedResponses: string[] = []
-const toasts: Array<{tone: string | null; text: string}> = []
+const toasts: Toast[] = []
 const timings: Array<[string, number]> = []
 const started = Date.now()
 const mark = (step: string) => timings.push([step, Math.round((Date.now() - started) / 100) / 10])
@@ -47,18 +47,7 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text().split('\n')[0].slice(0, 200))
   })
-  await page.exposeFunction('__reportToast', (tone: string | null, text: string) => toasts.push({tone, text}))
-  await page.addInitScript(() => {
-    const seen = new WeakSet<Element>()
-    const report = (window as unknown as {__reportToast: (tone: string | null, text: string) => void}).__reportToast
-    new MutationObserver(() => {
-      for (const toast of document.querySelectorAll('[data-ui="Toast"]')) {
-        if (seen.has(toast)) continue
-        seen.add(toast)
-        report(toast.getAttribute('data-tone'), (toast.textContent ?? '').trim())
-      }
-    }).observe(document, {childList: true, subtree: true})
-  })
+  await collectToasts(page, toasts)
 }, 300_000)
 
 afterAll(async () => {
