@@ -8,6 +8,7 @@ import http from 'node:http'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {createClient, type SanityClient} from '@sanity/client'
+import {readBanner} from '../src/lake/banner'
 import type {BenchDoc} from './generate'
 import {percentile, time} from './measure'
 
@@ -91,8 +92,8 @@ export async function startLake(dir: string, options: StartOptions = {}): Promis
   proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err = (err + chunk).slice(-20_000)))
   const url = await new Promise<string>((resolve, reject) => {
     const check = () => {
-      const match = /http\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (match) resolve(match[1] as string)
+      const banner = readBanner(out)
+      if (banner) resolve(banner.url)
     }
     proc.stdout!.on('data', check)
     proc.once('exit', (code) => reject(new Error(`the lake exited (${code}) before it was ready: ${err.trim().slice(-2000)}`)))

@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {TOKEN_FILE} from '../lake/auth'
+import {readBanner} from '../lake/banner'
 
 const LAUNCHER = fileURLToPath(new URL('./launch.mjs', import.meta.url))
 const READY_TIMEOUT_MS = 120_000
@@ -60,10 +61,14 @@ export function startLakeProcess(options: {dir: string; token?: string; env?: Re
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`the lake on ${options.dir} stopped before it was ready (${code ?? signal})`)
     child.once('exit', onExit)
     const check = () => {
-      // The banner's last line names the token's place; the lake prints it once it serves.
-      if (!/\n {2}token .*\n/.test(out)) return
-      const url = /^ {2}http +(http:\/\/\S+)/m.exec(out)?.[1]
-      if (!url) return fail(`the lake on ${options.dir} printed no http address`)
+      let banner: ReturnType<typeof readBanner>
+      try {
+        banner = readBanner(out)
+      } catch {
+        return fail(`the lake on ${options.dir} printed no http address`)
+      }
+      if (!banner) return
+      const {url} = banner
       clearTimeout(timer)
       child.off('exit', onExit)
       child.stdout.off('data', check)

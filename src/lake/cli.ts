@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {TOKEN_FILE} from './auth'
+import {serveBanner} from './banner'
 import {Dataset, type ImportMode} from './dataset'
 import {lakeAnswers, runningLakeToken} from './discover'
 import {readImportSource} from './importSource'
@@ -178,13 +179,7 @@ async function serve(): Promise<void> {
   const lake = await startLake({log: (line) => console.error(`lake: ${line}`)})
   const dir = lakeDir()
   const tokenWhere = process.env.LAKE_TOKEN ? 'from LAKE_TOKEN' : `in ${path.join(dir, TOKEN_FILE)}`
-  const lines = [
-    `local lake: project "${lake.projectId}", dataset "${lake.dataset}"`,
-    `  http   ${lake.url}`,
-    ...(lake.tlsUrl ? [`  https  ${lake.tlsUrl}  (HTTP/2, self-signed; Studio host https://${lake.projectId}.localhost:${lake.tlsPort})`] : []),
-    `  data   ${dir}`,
-    `  token  ${tokenWhere}  (send as Authorization: Bearer <token>)`,
-  ]
+  const lines = serveBanner({...lake, dir, tokenWhere})
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return

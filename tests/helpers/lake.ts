@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {createClient, type SanityClient} from '@sanity/client'
+import {readBanner} from '../../src/lake/banner'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const LAKE_CLI = path.join(REPO_ROOT, 'src/lake/cli.ts')
@@ -94,12 +95,12 @@ export function spawnLake(options: SpawnOptions = {}): Promise<SpawnedLake> {
     }
     proc.once('exit', onExit)
     const check = () => {
-      if (!/\n {2}token /.test(out) || !out.endsWith('\n')) return
+      const banner = readBanner(out)
+      if (!banner) return
       clearTimeout(timer)
       proc.off('exit', onExit)
       proc.stdout!.off('data', check)
-      const url = /^ {2}http {3}(http:\/\/\S+)/m.exec(out)![1]
-      const tlsUrl = /^ {2}https {2}(https:\/\/\S+)/m.exec(out)?.[1]
+      const {url, tlsUrl} = banner
       const token = options.env?.LAKE_TOKEN || fs.readFileSync(path.join(dir, 'token'), 'utf8').trim()
       resolve({
         url,
