@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/docs.test.ts',
       'tests/validate.shapes.test.ts',
       'tests/cli.groqError.test.ts',
+      'tests/lake/deferred.test.ts',
     ],
     // Forks, not threads: tests/lake/deadline.test.ts measures its own process's CPU time.
     pool: 'forks',

@@ -100,7 +100,10 @@ export class Dataset {
       this.compact()
       options.log?.(`compacted ${recovered.records} logged transactions into a snapshot`)
     }
+    this.history.forgetReplayed()
     this.log = new TransactionLog(dir, {durable: (seq) => this.durable(seq), failed: (err, repaired) => this.failed(err, repaired, options.log)})
+    // Snapshot documents were read as heads only: parse the rest between requests from now on.
+    this.store.fillInBackground(options.log)
   }
 
   /** Replays snapshot and log into the store, the used ids and the history index. */
@@ -111,6 +114,10 @@ export class Dataset {
       snapshotDoc: (doc) => {
         this.store.apply([{id: doc._id, doc}])
         if (typeof doc._rev === 'string') this.usedIds.add(doc._rev)
+      },
+      snapshotDeferred: (split) => {
+        this.store.addDeferred(split)
+        if (typeof split.doc._rev === 'string') this.usedIds.add(split.doc._rev)
       },
       snapshotTransactionIds: (ids) => {
         for (const id of ids) this.usedIds.add(id)
@@ -151,11 +158,10 @@ export class Dataset {
   }
 
   private compact(): void {
-    const docs = this.store.all()
-    const revs = new Set(docs.map((doc) => doc._rev))
+    const revs = this.store.revisions()
     // The log's revisions move to the history file before the log is emptied.
     this.history.archive()
-    writeSnapshot(this.dir, this.seq, docs, [...this.usedIds].filter((id) => !revs.has(id)))
+    writeSnapshot(this.dir, this.seq, {count: this.store.size, lines: this.store.snapshotLines()}, [...this.usedIds].filter((id) => !revs.has(id)))
   }
 
   /**

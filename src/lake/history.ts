@@ -1,8 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import {fill, readHead, splitBytes} from './deferred'
 import type {DocChange} from './mutations'
-import type {LakeDocument} from './store'
-import {checksum, forEachLine, frameBytes, fsyncDir, lineWriter, LOG_FILE, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
+import type {Effect, LakeDocument} from './store'
+import {checksum, decodeRecord, forEachLine, frameBytes, fsyncDir, lineWriter, LOG_FILE, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
 
 /**
  * Revision history: every document's revisions, kept across restarts and compaction, for the
@@ -101,6 +102,8 @@ export class History {
   private garbage = 0
   /** The last transaction the history file holds: log records up to it are already in it. */
   private fileSeq = 0
+  /** Log records read at start-up, by offset: a compaction right after start-up archives from them instead of reading the log again. */
+  private replayed = new Map<number, TransactionRecord>()
   /** Transactions indexed, by id, for `revision=` lookups of documents a transaction did not touch. */
   private readonly txById = new Map<string, TxMeta>()
 
@@ -189,6 +192,7 @@ export class History {
   /** A transaction replayed from the log at start-up; `existed(id)` tells whether the document existed before it. */
   fromLog(record: TransactionRecord, at: LineAt, existed: (id: string) => boolean): void {
     if (this.options.keep === 0 || record.seq <= this.fileSeq) return
+    this.replayed.set(at.offset, record)
     const tx = this.meta(record.seq, record.transactionId, record.timestamp, record.identity)
     for (const effect of record.effects) this.add(effect.id, tx, effect.doc?._rev ?? null, existed(effect.id), IN_LOG, at.offset, at.length)
   }
@@ -236,7 +240,9 @@ export class History {
       if (!line || line.header.id !== id) throw new Error(`history line at byte ${revision.offset} of ${this.file} is damaged`)
       return line.doc
     }
-    return this.logRecord(revision).effects.find((e) => e.id === id)?.doc ?? null
+    const effect = this.logRecord(revision).effects.find((e) => e.id === id)
+    if (effect?.split) fill(effect.split)
+    return effect?.doc ?? null
   }
 
   /** The log record a revision points into (a line from before checksums, too: start-up compacts those away). */
@@ -248,7 +254,7 @@ export class History {
     if (buf.toString('latin1', 0, SUM_PREFIX - 1) !== checksum(buf.subarray(SUM_PREFIX, end))) {
       throw new Error(`log line at byte ${at.offset} of ${this.logFile} does not match its checksum`)
     }
-    return JSON.parse(buf.toString('utf8', SUM_PREFIX, end)) as TransactionRecord
+    return decodeRecord(buf, SUM_PREFIX, end)
   }
 
   private pread(fd: number, at: {offset: number; length: number}): Buffer {
@@ -267,7 +273,11 @@ export class History {
     const header = this.parseHeader(buf, 0, end)
     if (!header) return null
     const tab = buf.indexOf(TAB, SUM_PREFIX)
-    return {header, doc: JSON.parse(buf.toString('utf8', tab + 1, end)) as LakeDocument | null}
+    // A document archived from a log of format 2 is split as the log had it (deferred.ts).
+    const split = readHead(buf, tab + 1, end)
+    if (!split) return {header, doc: JSON.parse(buf.toString('utf8', tab + 1, end)) as LakeDocument | null}
+    fill({doc: split.head.shell, buf, start: tab + 1, bodyAt: split.bodyAt, end})
+    return {header, doc: split.head.shell}
   }
 
   /**
@@ -296,10 +306,10 @@ export class History {
     const moved: Array<[Revision, number, number]> = []
     for (const offset of [...fromLog.keys()].sort((a, b) => a - b)) {
       const group = fromLog.get(offset)!
-      const record = this.logRecord(group[0]!.revision)
-      const docs = new Map(record.effects.map((e) => [e.id, e.doc]))
+      const record = this.replayed.get(offset) ?? this.logRecord(group[0]!.revision)
+      const effects = new Map(record.effects.map((e) => [e.id, e]))
       for (const {id, revision} of group) {
-        const at = writer.add(this.line(id, revision, docs.get(id) ?? null))
+        const at = writer.add(...this.line(id, revision, effects.get(id)))
         moved.push([revision, at.offset, at.length])
       }
     }
@@ -315,10 +325,14 @@ export class History {
     this.size = writer.end
   }
 
-  private line(id: string, revision: Revision, doc: LakeDocument | null): Buffer {
+  /** A history line's JSON, in parts (wal.ts lineWriter). */
+  private line(id: string, revision: Revision, effect: Effect | undefined): Array<string | Buffer> {
     const {tx} = revision
     const header: Header = {id, seq: tx.seq, tx: tx.id, ts: tx.timestamp, author: tx.author, existed: revision.existed, rev: revision.rev}
-    return frameBytes(`${JSON.stringify(header)}\t${JSON.stringify(doc)}`)
+    const doc = effect?.doc ?? null
+    if (!doc || !effect?.split) return [`${JSON.stringify(header)}\t`, JSON.stringify(doc)]
+    // The logged document's bytes are copied as they are, split, not parsed and stringified again.
+    return [`${JSON.stringify(header)}\t`, splitBytes(effect.split)]
   }
 
   /** Writes the kept history-file revisions to a new file and swaps it in. */
@@ -332,7 +346,7 @@ export class History {
       for (const list of this.byId.values()) {
         for (const revision of list) {
           if (revision.file !== IN_HISTORY) continue
-          moved.push([revision, writer.add(this.pread(this.fd!, revision)).offset])
+          moved.push([revision, writer.addFramed(this.pread(this.fd!, revision)).offset])
         }
       }
       writer.flush()
@@ -350,6 +364,11 @@ export class History {
     this.size = end
     this.garbage = 0
     this.options.log?.(`history: rewrote ${this.file} without revisions past the limit (${before} → ${end} bytes)`)
+  }
+
+  /** Start-up is over: the replayed records are not needed any more. */
+  forgetReplayed(): void {
+    this.replayed.clear()
   }
 
   close(): void {

@@ -20,7 +20,7 @@ export type Visibility = 'all' | 'published' | 'root'
 const isPublished = (doc: LakeDocument): boolean => !isDraftOrVersionId(doc._id)
 const isRoot = (doc: LakeDocument): boolean => isRootPathId(doc._id)
 
-function slugOf(doc: LakeDocument): string | undefined {
+export function slugOf(doc: LakeDocument): string | undefined {
   const slug = doc.slug
   if (slug === null || typeof slug !== 'object' || Array.isArray(slug)) return undefined
   const current = (slug as Record<string, unknown>).current
@@ -67,27 +67,34 @@ export class Indexes {
   private readonly lists = new Map<string, List>()
   private readonly words = new Map<string, MultiMap>()
 
-  constructor(private readonly stored: () => Iterable<LakeDocument>) {
+  /**
+   * `stored`: every stored document; `fillAll`: parses the documents still deferred (store.ts), called
+   * before a list of documents leaves the indexes (ids and counts need no parsing).
+   */
+  constructor(
+    private readonly stored: () => Iterable<LakeDocument>,
+    private readonly fillAll: () => void = () => {},
+  ) {
     // Every scan of `*` reads one of these: kept from the start, so they fill during start-up
     // (in order, from a snapshot: see SortedDocs.add) rather than in the first query that scans.
     this.lists.set('published', {accepts: isPublished, docs: new SortedDocs(byId)})
     this.lists.set('root', {accepts: isRoot, docs: new SortedDocs(byId)})
   }
 
-  add(doc: LakeDocument, refs: ReadonlySet<string>): void {
-    this.change(doc, refs, 1)
+  /** `slug`: given for a deferred document, whose fields beyond the system ones are not parsed yet. */
+  add(doc: LakeDocument, refs: Iterable<string>, slug = slugOf(doc)): void {
+    this.change(doc, refs, slug, 1)
   }
 
-  remove(doc: LakeDocument, refs: ReadonlySet<string>): void {
-    this.change(doc, refs, -1)
+  remove(doc: LakeDocument, refs: Iterable<string>): void {
+    this.change(doc, refs, slugOf(doc), -1)
   }
 
-  private change(doc: LakeDocument, refs: ReadonlySet<string>, by: 1 | -1): void {
+  private change(doc: LakeDocument, refs: Iterable<string>, slug: string | undefined, by: 1 | -1): void {
     const id = doc._id
     const adding = by === 1
     if (adding) this.byType.add(doc._type, id)
     else this.byType.delete(doc._type, id)
-    const slug = slugOf(doc)
     if (slug !== undefined) {
       if (adding) this.bySlug.add(slug, id)
       else this.bySlug.delete(slug, id)
@@ -133,6 +140,7 @@ export class Indexes {
 
   /** The documents of `visibility`, by `_id`. */
   byVisibility(visibility: Visibility): readonly LakeDocument[] {
+    this.fillAll()
     if (visibility === 'all') return this.all.array()
     return this.list(visibility, visibility === 'published' ? isPublished : isRoot, null)?.array() ?? []
   }
@@ -142,6 +150,7 @@ export class Indexes {
    * lake keeps no more lists (see MAX_LISTS) and the caller has to do without.
    */
   sorted(key: SortKey, type: string | null): readonly LakeDocument[] | null {
+    this.fillAll()
     if (type !== null && this.byType.count(type) === 0) return []
     const name = `${sortKeyName(key)}|${type === null ? '*' : `=${type}`}`
     const byKey = key.fields.length === 1 && key.fields[0] === '_id' ? null : compareBy(key)
@@ -150,6 +159,7 @@ export class Indexes {
 
   /** The documents of `visibility` with `_type` `type`, by `_id`; null when the lake keeps no more lists. */
   ofType(visibility: Visibility, type: string): readonly LakeDocument[] | null {
+    this.fillAll()
     if (visibility === 'all') return this.sorted(SORT_KEYS[0] as SortKey, type)
     const visible = visibility === 'published' ? isPublished : isRoot
     return this.list(`${visibility}|=${type}`, (doc) => doc._type === type && visible(doc), null)?.array() ?? null
@@ -174,6 +184,7 @@ export class Indexes {
     if (!WORD_FIELDS.includes(field)) return null
     let index = this.words.get(field)
     if (!index) {
+      this.fillAll()
       index = new MultiMap()
       for (const doc of this.stored()) for (const word of wordsOf(doc[field])) index.add(word, doc._id)
       this.words.set(field, index)

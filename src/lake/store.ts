@@ -1,6 +1,10 @@
+import {apiError} from './errors'
+import {fill, splitBytes, splitDocument, type Deferred, type DeferredHead} from './deferred'
 import {isDraftOrVersionId} from './ids'
 import {Indexes} from './indexes'
-import {MultiMap} from './multiMap'
+import {collectRefs, type Refs} from './refs'
+
+export {strongRefs} from './refs'
 
 export interface LakeDocument {
   _id: string
@@ -15,24 +19,15 @@ export interface LakeDocument {
 export interface Effect {
   id: string
   doc: LakeDocument | null
+  /** Set when `doc` is only the shell of a document read from disk and not parsed yet (deferred.ts). */
+  split?: SplitDocument
+  /** `doc`'s references, once something walked it for them (the log, when it writes the document). */
+  refs?: Refs
 }
 
-/**
- * Strong reference targets of a document: every `_ref` not marked `_weak` and not
- * pointing into another dataset (cross-dataset refs carry `_dataset`).
- */
-export function strongRefs(value: unknown, into: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) strongRefs(item, into)
-  } else if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>
-    if (typeof obj._ref === 'string' && obj._weak !== true && obj._dataset === undefined) into.add(obj._ref)
-    for (const key in obj) {
-      const child = obj[key]
-      if (child !== null && typeof child === 'object') strongRefs(child, into)
-    }
-  }
-  return into
+/** A document read from disk as its head, with where its bytes are (deferred.ts); `doc` is the head's shell. */
+export interface SplitDocument extends Deferred {
+  head: DeferredHead
 }
 
 /**
@@ -41,9 +36,18 @@ export function strongRefs(value: unknown, into: Set<string> = new Set()): Set<s
  */
 export class DocumentStore {
   private docs = new Map<string, LakeDocument>()
-  /** target id → ids of non-draft documents that strongly reference it */
-  private referrers = new MultiMap()
-  readonly indexes = new Indexes(() => this.docs.values())
+  /**
+   * Documents from the snapshot that are still only their head (deferred.ts), by id. Every way to
+   * read a document goes through get(), all() or the indexes' lists, which fill them first.
+   */
+  private deferred = new Map<string, Deferred>()
+  /** Deferred documents whose bytes did not parse (fillOne). */
+  private unreadable = new Set<string>()
+  private filling = false
+  readonly indexes = new Indexes(
+    () => this.docs.values(),
+    () => this.fillAll(),
+  )
   private readonly beforeChange = new Set<() => void>()
   /** Bumped on every change; caches of derived views compare against it. */
   version = 0
@@ -53,6 +57,7 @@ export class DocumentStore {
   }
 
   get(id: string): LakeDocument | undefined {
+    if (this.deferred.size > 0) this.fillOne(id)
     return this.docs.get(id)
   }
 
@@ -62,11 +67,97 @@ export class DocumentStore {
 
   /** All documents sorted by `_id` (Sanity's order for an unordered `*`). Do not mutate. */
   all(): readonly LakeDocument[] {
+    this.fillAll()
     return this.indexes.all.array()
   }
 
+  /** Documents still waiting to be parsed. */
+  get deferredCount(): number {
+    return this.deferred.size
+  }
+
+  /** Adds a snapshot document as its head only: indexed now, parsed on first read. */
+  addDeferred(split: SplitDocument): void {
+    this.apply([{id: split.doc._id, doc: split.doc, split}])
+  }
+
+  private fillOne(id: string): void {
+    const deferred = this.deferred.get(id)
+    if (!deferred) return
+    try {
+      fill(deferred)
+    } catch (err) {
+      // Kept deferred: every read of it fails the same way, none hands out the bare shell (a patch
+      // would then write the shell back), and compaction still copies its bytes as they are.
+      this.unreadable.add(id)
+      throw apiError(
+        500,
+        'documentUnreadable',
+        `document "${id}" cannot be read: its stored bytes do not parse (${(err as Error).message}) although their checksum matches, ` +
+          `so the lake's files were changed by hand. Nothing was changed; stop the lake and restore an export into an empty LAKE_DIR ` +
+          `(npm run lake -- import <export.ndjson>)`,
+      )
+    }
+    this.deferred.delete(id)
+  }
+
+  private fillAll(): void {
+    for (const id of this.deferred.keys()) this.fillOne(id)
+  }
+
+  /**
+   * Parses the deferred documents a slice at a time between requests, until none is left, so that
+   * the first scan after start-up does not pay for all of them. Does not keep the process alive.
+   * A document that cannot be parsed is reported to `log` once and left deferred (reads of it fail).
+   */
+  fillInBackground(log?: (line: string) => void, sliceMs = 8): void {
+    if (this.deferred.size === 0 || this.filling) return
+    this.filling = true
+    const step = (): void => {
+      const until = performance.now() + sliceMs
+      let n = 0
+      for (const id of this.deferred.keys()) {
+        if (this.unreadable.has(id)) continue
+        try {
+          this.fillOne(id)
+        } catch (err) {
+          log?.((err as Error).message)
+        }
+        if ((++n & 31) === 0 && performance.now() >= until) break
+      }
+      if (this.deferred.size > this.unreadable.size) setImmediate(step).unref()
+      else this.filling = false
+    }
+    setImmediate(step).unref()
+  }
+
+  /** Every document's `_rev`, without parsing deferred documents. */
+  revisions(): Set<string> {
+    const out = new Set<string>()
+    for (const doc of this.docs.values()) out.add(doc._rev)
+    return out
+  }
+
+  /**
+   * Published documents that strongly reference `id`. The reference index holds every `_ref` (weak,
+   * cross-dataset and from drafts too), so its few hits are checked here: one index fewer to keep.
+   */
   referrersOf(id: string): string[] {
-    return [...this.referrers.ids(id)]
+    const out: string[] = []
+    for (const referrer of this.indexes.refsTo.ids(id)) {
+      if (isDraftOrVersionId(referrer)) continue
+      const doc = this.get(referrer)
+      if (doc && collectRefs(doc).strong.has(id)) out.push(referrer)
+    }
+    return out
+  }
+
+  /** The snapshot's document lines (their JSON, in parts) in `_id` order; a deferred document's bytes are copied, not parsed. */
+  *snapshotLines(): Iterable<Array<string | Buffer>> {
+    for (const doc of this.indexes.all.array()) {
+      const deferred = this.deferred.get(doc._id)
+      yield deferred ? [splitBytes(deferred)] : splitDocument(doc)
+    }
   }
 
   /**
@@ -85,53 +176,24 @@ export class DocumentStore {
       this.beforeChange.clear()
       for (const fn of waiting) fn()
     }
-    for (const {id, doc} of effects) {
+    for (const effect of effects) {
+      const {id, doc, split} = effect
+      if (this.deferred.size > 0) this.fillOne(id) // unindexing reads its references
       const before = this.docs.get(id)
-      if (before) this.unindex(before)
-      if (doc) {
+      if (before) this.indexes.remove(before, collectRefs(before).all)
+      if (doc && split) {
         this.docs.set(id, doc)
-        this.index(doc)
+        this.deferred.set(id, split)
+        const {strong, other} = split.head
+        this.indexes.add(doc, other.length === 0 ? strong : strong.concat(other), split.head.slug)
+      } else if (doc) {
+        this.docs.set(id, doc)
+        // The log computed them when it wrote the document (wal.ts recordContent).
+        this.indexes.add(doc, (effect.refs ?? collectRefs(doc)).all)
       } else {
         this.docs.delete(id)
       }
     }
     this.version++
   }
-
-  private index(doc: LakeDocument): void {
-    const {all, strong} = collectRefs(doc)
-    this.indexes.add(doc, all)
-    if (!isDraftOrVersionId(doc._id)) for (const target of strong) this.referrers.add(target, doc._id)
-  }
-
-  private unindex(doc: LakeDocument): void {
-    const {all, strong} = collectRefs(doc)
-    this.indexes.remove(doc, all)
-    if (!isDraftOrVersionId(doc._id)) for (const target of strong) this.referrers.delete(target, doc._id)
-  }
-}
-
-const NO_REFS: ReadonlySet<string> = new Set()
-
-/** Every `_ref` of a document (what the reference index holds) and the strong ones among them (what integrity checks), in one walk. */
-function collectRefs(doc: LakeDocument): {all: ReadonlySet<string>; strong: ReadonlySet<string>} {
-  let all: Set<string> | null = null
-  let strong: Set<string> | null = null
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) if (item !== null && typeof item === 'object') walk(item)
-      return
-    }
-    const obj = value as Record<string, unknown>
-    if (typeof obj._ref === 'string') {
-      ;(all ??= new Set()).add(obj._ref)
-      if (obj._weak !== true && obj._dataset === undefined) (strong ??= new Set()).add(obj._ref)
-    }
-    for (const key in obj) {
-      const child = obj[key]
-      if (child !== null && typeof child === 'object') walk(child)
-    }
-  }
-  walk(doc)
-  return {all: all ?? NO_REFS, strong: strong ?? NO_REFS}
 }

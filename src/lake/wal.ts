@@ -1,7 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {crc32} from 'node:zlib'
-import type {Effect, LakeDocument} from './store'
+import {readHead, splitDocument} from './deferred'
+import {collectRefs} from './refs'
+import type {Effect, LakeDocument, SplitDocument} from './store'
 
 /**
  * Durability: one append-only log line per whole transaction (the resulting documents,
@@ -30,7 +32,9 @@ import type {Effect, LakeDocument} from './store'
 export const LOG_FILE = 'transactions.ndjson'
 export const SNAPSHOT_FILE = 'snapshot.ndjson'
 const SNAPSHOT_TMP = 'snapshot.ndjson.tmp'
-const SNAPSHOT_FORMAT = 'sanity-newsroom-lake-snapshot/2'
+/** /3: document lines may be split for deferred parsing (deferred.ts); /2 lines are all whole documents. */
+const SNAPSHOT_FORMAT = 'sanity-newsroom-lake-snapshot/3'
+const WHOLE_SNAPSHOT_FORMAT = 'sanity-newsroom-lake-snapshot/2'
 const LEGACY_SNAPSHOT_FORMAT = 'sanity-newsroom-lake-snapshot/1'
 /** Transaction ids per snapshot line. */
 const IDS_PER_LINE = 1000
@@ -49,6 +53,8 @@ export interface TransactionRecord {
 /** Where recovery hands what it reads, in file order. */
 export interface RecoverySink {
   snapshotDoc(doc: LakeDocument): void
+  /** A snapshot document kept as its bytes until first read (deferred.ts). */
+  snapshotDeferred(split: SplitDocument): void
   /** Transaction ids the snapshot keeps (ids that are no document's `_rev`). */
   snapshotTransactionIds(ids: string[]): void
   /** `at`: where the record's line is in the log (history.ts reads revisions from it). */
@@ -78,18 +84,94 @@ export function checksum(data: string | Uint8Array): string {
   return crc32(data).toString(16).padStart(8, '0')
 }
 
-/** One line of the log or snapshot, `<checksum> <JSON>\n`, as bytes: the JSON is encoded once and summed as bytes. */
-export function frameBytes(json: string): Buffer {
+/**
+ * One line of the log or snapshot, `<checksum> <JSON>\n`, as bytes: the JSON given in parts (strings,
+ * or bytes already encoded), written once and summed as bytes. Parts save joining strings first: a
+ * joined string is flattened (copied) before it is encoded.
+ */
+export function frameBytes(...parts: Array<string | Buffer>): Buffer {
   // Encoded into room for the worst case (3 bytes per UTF-16 unit) and copied out: a copy costs far
   // less than the extra pass Buffer.byteLength makes over Arabic text (a 1,000-document batch: 4 -> 2 ms).
-  const scratch = Buffer.allocUnsafe(SUM_PREFIX + json.length * 3 + 1)
-  const length = scratch.write(json, SUM_PREFIX, 'utf8')
-  const line = Buffer.allocUnsafe(SUM_PREFIX + length + 1)
-  scratch.copy(line, SUM_PREFIX, SUM_PREFIX, SUM_PREFIX + length)
-  line.write(checksum(line.subarray(SUM_PREFIX, SUM_PREFIX + length)), 0, 'latin1')
+  // Short strings are measured (then the line needs no copy); long ones get the worst case.
+  const room = roomFor(parts)
+  const scratch = Buffer.allocUnsafe(room)
+  let at = SUM_PREFIX
+  for (const part of parts) at += typeof part === 'string' ? scratch.write(part, at, 'utf8') : part.copy(scratch, at)
+  let line = scratch
+  if (at + 1 < room) {
+    line = Buffer.allocUnsafe(at + 1)
+    scratch.copy(line, SUM_PREFIX, SUM_PREFIX, at)
+  }
+  line.write(checksum(line.subarray(SUM_PREFIX, at)), 0, 'latin1')
   line[SUM_PREFIX - 1] = 0x20
-  line[line.length - 1] = NEWLINE
+  line[at] = NEWLINE
   return line
+}
+
+/**
+ * The JSON of a log line, in parts (see frameBytes): the record's head (effects as `[id, 1]` for a
+ * written document, `[id, 0]` for a deleted one), then each written document split as deferred.ts
+ * writes it, tab-separated, so that replay reads heads only. Lines of format 1 (the record as one
+ * JSON) are still read.
+ */
+export function recordContent(record: TransactionRecord): string[] {
+  const {seq, transactionId, timestamp, identity, effects} = record
+  const parts = [JSON.stringify({seq, transactionId, timestamp, identity, format: LOG_FORMAT, effects: effects.map((e) => [e.id, e.doc ? 1 : 0])})]
+  for (const effect of effects) {
+    if (!effect.doc) continue
+    // Kept on the effect: the store indexes the document by them when it applies it.
+    effect.refs ??= collectRefs(effect.doc)
+    parts.push('\t', ...splitDocument(effect.doc, effect.refs))
+  }
+  return parts
+}
+
+const LOG_FORMAT = 2
+const TAB = 0x09
+
+/**
+ * Reads the log record whose JSON is buf[start, end): a format-1 record whole, a format-2 one with its
+ * written documents as shells with `split` set (their rest is parsed on first read). Throws with what is wrong.
+ */
+export function decodeRecord(buf: Buffer, start: number, end: number): TransactionRecord {
+  let tab = buf.indexOf(TAB, start)
+  if (tab === -1 || tab > end) tab = end
+  const head: unknown = JSON.parse(buf.toString('utf8', start, tab))
+  if (!isObject(head) || head.format !== LOG_FORMAT) {
+    if (tab !== end) throw new Error('a line with tabs that is not a record of format 2')
+    const problem = recordProblem(head)
+    if (problem) throw new Error(problem)
+    return head as unknown as TransactionRecord
+  }
+  if (!Number.isSafeInteger(head.seq) || (head.seq as number) < 1) throw new Error('a record without a valid "seq"')
+  if (typeof head.transactionId !== 'string') throw new Error('a record without a "transactionId"')
+  if (!Array.isArray(head.effects)) throw new Error('a record without "effects"')
+  const effects: Effect[] = []
+  let at = tab
+  for (const entry of head.effects as unknown[]) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || (entry[1] !== 0 && entry[1] !== 1)) throw new Error('a record with a malformed effect')
+    const id = entry[0] as string
+    if (entry[1] === 0) {
+      effects.push({id, doc: null})
+      continue
+    }
+    if (at >= end) throw new Error(`a record that lacks the document for "${id}"`)
+    const from = at + 1
+    const split = readHead(buf, from, end)
+    let to = buf.indexOf(TAB, split ? split.bodyAt : from)
+    if (to === -1 || to > end) to = end
+    if (split) {
+      if (split.head.shell._id !== id) throw new Error(`a record with a malformed document for "${id}"`)
+      effects.push({id, doc: split.head.shell, split: {doc: split.head.shell, head: split.head, buf, start: from, bodyAt: split.bodyAt, end: to}})
+    } else {
+      const doc: unknown = JSON.parse(buf.toString('utf8', from, to))
+      if (!(isObject(doc) && doc._id === id)) throw new Error(`a record with a malformed document for "${id}"`)
+      effects.push({id, doc: doc as LakeDocument})
+    }
+    at = to
+  }
+  if (at !== end) throw new Error('a record with more documents than effects')
+  return {seq: head.seq as number, transactionId: head.transactionId, timestamp: head.timestamp as string, identity: head.identity as string, effects}
 }
 
 function isHexDigit(byte: number): boolean {
@@ -98,14 +180,25 @@ function isHexDigit(byte: number): boolean {
 
 type Line = {value: unknown; legacy: boolean} | {problem: string}
 
-/** Checks and parses the line buf[start, end) (without its newline). */
-function parseLine(buf: Buffer, start: number, end: number, allowLegacy: boolean): Line {
+function hasChecksum(buf: Buffer, start: number, end: number): boolean {
   let checked = end - start > SUM_PREFIX && buf[start + SUM_PREFIX - 1] === 0x20
   for (let i = start; checked && i < start + SUM_PREFIX - 1; i++) checked = isHexDigit(buf[i])
-  if (checked) {
-    const stated = buf.toString('latin1', start, start + SUM_PREFIX - 1)
-    const actual = checksum(buf.subarray(start + SUM_PREFIX, end))
-    if (stated !== actual) return {problem: `checksum mismatch (the line says ${stated}, its content gives ${actual})`}
+  return checked
+}
+
+/** Why the checksummed line buf[start, end) fails its checksum, or null when it holds. */
+function checksumProblem(buf: Buffer, start: number, end: number): string | null {
+  if (!hasChecksum(buf, start, end)) return 'a line without a checksum among checksummed lines'
+  const stated = buf.toString('latin1', start, start + SUM_PREFIX - 1)
+  const actual = checksum(buf.subarray(start + SUM_PREFIX, end))
+  return stated === actual ? null : `checksum mismatch (the line says ${stated}, its content gives ${actual})`
+}
+
+/** Checks and parses the line buf[start, end) (without its newline). */
+function parseLine(buf: Buffer, start: number, end: number, allowLegacy: boolean): Line {
+  if (hasChecksum(buf, start, end)) {
+    const problem = checksumProblem(buf, start, end)
+    if (problem) return {problem}
     try {
       return {value: JSON.parse(buf.toString('utf8', start + SUM_PREFIX, end)), legacy: false}
     } catch (err) {
@@ -151,7 +244,12 @@ const CHUNK_BYTES = 1 << 20
  * start. `buf[start, end)` is the line without its newline, `offset` its byte offset in the file.
  * Returns the offset after the last newline (a tail without one is left to the caller) and the size.
  */
-export function forEachLine(fd: number, fn: (buf: Buffer, start: number, end: number, offset: number) => void): {complete: number; size: number} {
+export function forEachLine(
+  fd: number,
+  fn: (buf: Buffer, start: number, end: number, offset: number) => void,
+  /** Never reuse a buffer: the lines handed to `fn` stay valid (deferred documents keep them). */
+  keep = false,
+): {complete: number; size: number} {
   let buf = Buffer.allocUnsafe(CHUNK_BYTES)
   let filled = 0 // bytes of buf holding file data
   let base = 0 // file offset of buf[0]
@@ -171,7 +269,11 @@ export function forEachLine(fd: number, fn: (buf: Buffer, start: number, end: nu
       start = nl + 1
     }
     if (start > 0) {
-      buf.copy(buf, 0, start, filled)
+      if (keep) {
+        const next = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, (filled - start) * 2))
+        buf.copy(next, 0, start, filled)
+        buf = next
+      } else buf.copy(buf, 0, start, filled)
       filled -= start
       base += start
     }
@@ -231,6 +333,7 @@ function readSnapshot(file: string, sink: RecoverySink): Snapshot {
   if (!fs.existsSync(file)) return {seq: 0, docs: 0, legacyLines: 0}
   let lineNo = 0
   let legacy = false
+  let split = false
   let header: {seq: number; count: number; ids: number} | undefined
   let docs = 0
   let ids = 0
@@ -239,18 +342,37 @@ function readSnapshot(file: string, sink: RecoverySink): Snapshot {
   const fd = fs.openSync(file, 'r')
   let read: {complete: number; size: number}
   try {
-    read = forEachLine(fd, (buf, start, end, offset) => {
+    read = forEachLine(
+      fd,
+      (buf, start, end, offset) => {
       lineNo++
       at = offset
+      if (split && header && docs < header.count) {
+        // Heads only: the rest of a split document is parsed on first read (its checksum is checked now).
+        const problem = checksumProblem(buf, start, end)
+        if (problem) throw fail(problem)
+        let deferred: ReturnType<typeof readHead>
+        try {
+          deferred = readHead(buf, start + SUM_PREFIX, end)
+        } catch (err) {
+          throw fail(`the checksum matches but it is ${(err as Error).message}`)
+        }
+        if (deferred) {
+          docs++
+          sink.snapshotDeferred({doc: deferred.head.shell, head: deferred.head, buf, start: start + SUM_PREFIX, bodyAt: deferred.bodyAt, end})
+          return
+        }
+      }
       const line = parseLine(buf, start, end, lineNo === 1 || legacy)
       if ('problem' in line) throw fail(line.problem)
       if (lineNo === 1) {
         legacy = line.legacy
         const h = line.value
-        const format = legacy ? LEGACY_SNAPSHOT_FORMAT : SNAPSHOT_FORMAT
-        if (!isObject(h) || h.format !== format || !Number.isSafeInteger(h.seq) || !Number.isSafeInteger(h.count)) {
-          throw fail(`not a snapshot header of format ${format} (${buf.toString('utf8', start, Math.min(end, start + 200))})`)
+        const formats = legacy ? [LEGACY_SNAPSHOT_FORMAT] : [SNAPSHOT_FORMAT, WHOLE_SNAPSHOT_FORMAT]
+        if (!isObject(h) || !formats.includes(h.format as string) || !Number.isSafeInteger(h.seq) || !Number.isSafeInteger(h.count)) {
+          throw fail(`not a snapshot header of format ${formats.join(' or ')} (${buf.toString('utf8', start, Math.min(end, start + 200))})`)
         }
+        split = h.format === SNAPSHOT_FORMAT
         const idCount = legacy ? 0 : h.transactionIds
         if (!Number.isSafeInteger(idCount)) throw fail('the header has no count of transaction ids')
         header = {seq: h.seq as number, count: h.count as number, ids: idCount as number}
@@ -268,7 +390,9 @@ function readSnapshot(file: string, sink: RecoverySink): Snapshot {
         if (ids > header!.ids) throw fail(`more transaction ids than the header's ${header!.ids}`)
         sink.snapshotTransactionIds(list as string[])
       }
-    })
+      },
+      true,
+    )
   } finally {
     fs.closeSync(fd)
   }
@@ -305,13 +429,25 @@ export function recover(dir: string, sink: RecoverySink): Recovered {
     try {
       read = forEachLine(fd, (buf, start, end, offset) => {
         lineNo++
-        const line = parseLine(buf, start, end, !checkedSeen)
-        if ('problem' in line) throw logCorruption(logPath, lineNo, offset, offset + (end - start), line.problem)
-        if (line.legacy) legacyLines++
-        else checkedSeen = true
-        const problem = recordProblem(line.value)
-        if (problem) throw logCorruption(logPath, lineNo, offset, offset + (end - start), problem)
-        const record = line.value as TransactionRecord
+        const corrupt = (problem: string) => logCorruption(logPath, lineNo, offset, offset + (end - start), problem)
+        let record: TransactionRecord
+        if (hasChecksum(buf, start, end)) {
+          const problem = checksumProblem(buf, start, end)
+          if (problem) throw corrupt(problem)
+          checkedSeen = true
+          try {
+            record = decodeRecord(buf, start + SUM_PREFIX, end)
+          } catch (err) {
+            throw corrupt(`the checksum matches but the record does not read (${(err as Error).message})`)
+          }
+        } else {
+          const line = parseLine(buf, start, end, !checkedSeen)
+          if ('problem' in line) throw corrupt(line.problem)
+          legacyLines++
+          const problem = recordProblem(line.value)
+          if (problem) throw corrupt(problem)
+          record = line.value as TransactionRecord
+        }
         if (record.seq > snapshot.seq) {
           if (record.seq !== seq + 1) {
             throw logCorruption(logPath, lineNo, offset, offset + (end - start), `transaction ${record.seq} follows transaction ${seq} (a gap or a repeat in the sequence)`)
@@ -320,7 +456,7 @@ export function recover(dir: string, sink: RecoverySink): Recovered {
           records++
           seq = record.seq
         }
-      })
+      }, true)
     } finally {
       fs.closeSync(fd)
     }
@@ -356,31 +492,57 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+const WRITER_CHUNK = 1 << 20
+
+/** Room a line of these parts needs at most (see frameBytes). */
+function roomFor(parts: ReadonlyArray<string | Buffer>): number {
+  let room = SUM_PREFIX + 1
+  for (const part of parts) room += typeof part === 'string' ? (part.length < 512 ? Buffer.byteLength(part) : part.length * 3) : part.length
+  return room
+}
+
 /**
- * Appends framed lines to `fd` from byte `start`, in chunks of about a megabyte, so a large
- * snapshot or history file is never held in memory whole. flush() writes what is pending;
- * fsyncing is the caller's.
+ * Appends lines to `fd` from byte `start`, framed straight into a buffer of about a megabyte that
+ * is written whenever it fills, so a large snapshot or history file is never held in memory whole
+ * and no line gets a buffer of its own. flush() writes what is pending; fsyncing is the caller's.
  */
-export function lineWriter(fd: number, start: number): {add(line: Buffer): LineAt; flush(): void; readonly end: number} {
-  let chunk: Buffer[] = []
-  let bytes = 0
+export function lineWriter(fd: number, start: number): {add(...parts: Array<string | Buffer>): LineAt; addFramed(line: Buffer): LineAt; flush(): void; readonly end: number} {
+  const chunk = Buffer.allocUnsafe(WRITER_CHUNK)
+  let used = 0
   let end = start
-  const flush = () => {
-    const data = Buffer.concat(chunk, bytes)
+  const write = (data: Buffer) => {
     let written = 0
     while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written)
-    chunk = []
-    bytes = 0
+  }
+  const flush = () => {
+    write(chunk.subarray(0, used))
+    used = 0
+  }
+  const addFramed = (line: Buffer): LineAt => {
+    const at = {offset: end, length: line.length}
+    if (used + line.length > chunk.length) flush()
+    if (line.length > chunk.length) write(line)
+    else used += line.copy(chunk, used)
+    end += line.length
+    return at
   }
   return {
-    add(line) {
-      const at = {offset: end, length: line.length}
-      chunk.push(line)
-      bytes += line.length
+    add(...parts) {
+      const room = roomFor(parts)
+      if (room > chunk.length) return addFramed(frameBytes(...parts))
+      if (used + room > chunk.length) flush()
+      const from = used
+      let at = from + SUM_PREFIX
+      for (const part of parts) at += typeof part === 'string' ? chunk.write(part, at, 'utf8') : part.copy(chunk, at)
+      chunk.write(checksum(chunk.subarray(from + SUM_PREFIX, at)), from, 'latin1')
+      chunk[from + SUM_PREFIX - 1] = 0x20
+      chunk[at] = NEWLINE
+      used = at + 1
+      const line = {offset: end, length: used - from}
       end += line.length
-      if (bytes >= 1 << 20) flush()
-      return at
+      return line
     },
+    addFramed,
     flush,
     get end() {
       return end
@@ -389,19 +551,24 @@ export function lineWriter(fd: number, start: number): {add(line: Buffer): LineA
 }
 
 /**
- * Replaces the snapshot with `docs` (and the used transaction ids) as of `seq`, then empties the
+ * Replaces the snapshot with `docs` (framed document lines, in `_id` order, and the used transaction ids) as of `seq`, then empties the
  * log. A crash at any point leaves either the old snapshot + full log or the new snapshot + a log
  * whose records are all ≤ seq (skipped on replay).
  */
-export function writeSnapshot(dir: string, seq: number, docs: readonly LakeDocument[], transactionIds: readonly string[]): void {
+export function writeSnapshot(dir: string, seq: number, docs: {count: number; lines: Iterable<Array<string | Buffer>>}, transactionIds: readonly string[]): void {
   const tmp = path.join(dir, SNAPSHOT_TMP)
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
     // Lines are written in chunks of about a megabyte: never the whole snapshot in memory.
     const writer = lineWriter(fd, 0)
-    const add = (json: string) => writer.add(frameBytes(json))
-    add(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.length, transactionIds: transactionIds.length}))
-    for (const doc of docs) add(JSON.stringify(doc))
+    const add = (json: string) => writer.add(json)
+    add(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.count, transactionIds: transactionIds.length}))
+    let written = 0
+    for (const parts of docs.lines) {
+      writer.add(...parts)
+      written++
+    }
+    if (written !== docs.count) throw new Error(`snapshot: ${written} document lines for a header of ${docs.count}; the old snapshot is kept`)
     for (let i = 0; i < transactionIds.length; i += IDS_PER_LINE) add(JSON.stringify(transactionIds.slice(i, i + IDS_PER_LINE)))
     writer.flush()
     fs.fsyncSync(fd)
@@ -478,7 +645,7 @@ export class TransactionLog {
   append(record: TransactionRecord): LineAt {
     if (this.broken) throw this.broken
     if (this.closed) throw new Error(`the transaction log ${this.file} is closed`)
-    const line = frameBytes(JSON.stringify(record))
+    const line = frameBytes(...recordContent(record))
     const at = {offset: this.endSize, length: line.length}
     this.endSize += line.length
     this.queued.push(line)

@@ -172,7 +172,7 @@ describe('log records carry checksums (item 8)', () => {
       expect(await lakeClient(lake).fetch('*._id')).toEqual(['logged', 'old'])
       expect(lake.stderr()).toContain('without checksums')
       const snapshot = fs.readFileSync(path.join(dir, SNAPSHOT), 'utf8')
-      expect(snapshot).toMatch(/^[0-9a-f]{8} \{"format":"sanity-newsroom-lake-snapshot\/2","seq":3,"count":2,/)
+      expect(snapshot).toMatch(/^[0-9a-f]{8} \{"format":"sanity-newsroom-lake-snapshot\/3","seq":3,"count":2,/)
       expect(fs.statSync(path.join(dir, LOG)).size).toBe(0)
       // The old revisions stay taken.
       const reused = await lakeRequest(lake, 'POST', '/v2025-02-19/data/mutate/production?transactionId=rev-old', {body: {mutations: [{create: {_id: 'new', _type: 't'}}]}})
