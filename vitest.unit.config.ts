@@ -21,6 +21,7 @@ export default defineConfig({
       'tests/validate.shapes.test.ts',
       'tests/cli.groqError.test.ts',
       'tests/lake/deferred.test.ts',
+      'tests/lake/jsonSize.test.ts',
     ],
     // Forks, not threads: tests/lake/deadline.test.ts measures its own process's CPU time.
     pool: 'forks',

@@ -26,8 +26,11 @@ export function asResponse(res: ServerResponse | Http2ServerResponse): LakeRespo
 }
 
 export function sendJson(res: LakeResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
-  // Encoded once: its length is then the buffer's (Buffer.byteLength and res.end would each read the text).
-  const payload = Buffer.from(JSON.stringify(body))
+  // Encoded once, into room for the worst case (3 bytes a UTF-16 unit): Buffer.from, or
+  // Buffer.byteLength then res.end, would each read the text twice.
+  const text = JSON.stringify(body)
+  const room = Buffer.allocUnsafe(text.length * 3)
+  const payload = room.subarray(0, room.write(text))
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': payload.length,
@@ -49,11 +52,16 @@ const REMEMBER_ABOVE = 256
  * of their escape; close enough for a limit.)
  */
 export function jsonByteLength(value: unknown, max: number): number | undefined {
-  // Most results are far below the limit: a first pass that counts every string at its worst case
-  // (6 bytes a character, an escape each) proves that without reading the strings.
-  const bound = measureJson(value, max, (s) => s.length * 6 + 2)
-  if (bound !== undefined) return bound
   return measureJson(value, max, exactStringSize)
+}
+
+/**
+ * Whether JSON.stringify(value) fits in `max` UTF-8 bytes (see jsonByteLength). Most results are far
+ * below the limit: a first pass that counts every string at its worst case (6 bytes a character, an
+ * escape each) proves that without reading the strings; only a result it cannot clear is measured.
+ */
+export function jsonFits(value: unknown, max: number): boolean {
+  return measureJson(value, max, (s) => s.length * 6 + 2) !== undefined || jsonByteLength(value, max) !== undefined
 }
 
 function exactStringSize(s: string): number {

@@ -7,7 +7,7 @@ import {apiVersionOf} from './apiVersion'
 import {corsHeaders, hostProblem, type OriginPolicy} from './origin'
 import type {Dataset} from './dataset'
 import {apiError, badRequest, gatewayError, LakeError} from './errors'
-import {asResponse, flag, jsonByteLength, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
+import {asResponse, flag, jsonFits, readJson, sendError, sendJson, type LakeRequest, type LakeResponse} from './http'
 import {decodeSegment, idProblem, isRootPathId} from './ids'
 import {parseClientJson} from './json'
 import {planActions} from './actions'
@@ -143,7 +143,7 @@ async function handleQuery(call: Call, datasetName: string | undefined): Promise
   body.ms = ms
   const kind = accessKind(call.access)
   const maxBytes = call.ctx.limits.resultBytes[kind]
-  if (jsonByteLength(body, maxBytes) === undefined) {
+  if (!jsonFits(body, maxBytes)) {
     throw apiError(
       422,
       'queryResultTooLarge',
