@@ -37,8 +37,8 @@ export interface SplitDocument extends Deferred {
 export class DocumentStore {
   private docs = new Map<string, LakeDocument>()
   /**
-   * Documents from the snapshot that are still only their head (deferred.ts), by id. Every way to
-   * read a document goes through get(), all() or the indexes' lists, which fill them first.
+   * Documents read at start-up (snapshot or log) that are still only their head (deferred.ts), by
+   * id. Every way to read a document goes through get(), all() or the indexes' lists, which fill them first.
    */
   private deferred = new Map<string, Deferred>()
   /** Deferred documents whose bytes did not parse (fillOne). */
@@ -76,7 +76,7 @@ export class DocumentStore {
     return this.deferred.size
   }
 
-  /** Adds a snapshot document as its head only: indexed now, parsed on first read. */
+  /** Adds a document read from disk as its head only: indexed now, parsed on first read. */
   addDeferred(split: SplitDocument): void {
     this.apply([{id: split.doc._id, doc: split.doc, split}])
   }
