@@ -76,6 +76,8 @@ export class Dataset {
   private usedIds = new Set<string>()
   /** Every document's recent revisions (history.ts). */
   readonly history: History
+  /** The compaction that follows start-up when the log is large (it holds the exclusive section). */
+  private compaction: Promise<void> | undefined
 
   private constructor(readonly dir: string, options: OpenOptions) {
     this.history = History.open(dir, {keep: options.historyRevisions ?? historyRevisionsFrom(process.env.LAKE_HISTORY_REVISIONS), log: options.log})
@@ -92,18 +94,25 @@ export class Dataset {
     this.seq = this.tipSeq = recovered.seq
     this.history.checkAgainst(recovered.seq)
     const threshold = options.compactAboveBytes ?? DEFAULT_COMPACT_ABOVE
-    if (recovered.legacyLines > 0) {
-      // Lines from before checksums: rewrite them now, so that no unchecked line stays on disk.
-      this.compact()
-      options.log?.(`rewrote ${recovered.legacyLines} lines without checksums (from an older lake) into a checksummed snapshot`)
-    } else if (recovered.records > 0 && recovered.logBytes >= threshold) {
-      this.compact()
-      options.log?.(`compacted ${recovered.records} logged transactions into a snapshot`)
-    }
-    this.history.forgetReplayed()
+    // Lines from before checksums are rewritten at once, so that no unchecked line stays on disk.
+    const compaction =
+      recovered.legacyLines > 0
+        ? `rewrote ${recovered.legacyLines} lines without checksums (from an older lake) into a checksummed snapshot`
+        : recovered.records > 0 && recovered.logBytes >= threshold
+          ? `compacted ${recovered.records} logged transactions into a snapshot`
+          : null
     this.log = new TransactionLog(dir, {durable: (seq) => this.durable(seq), failed: (err, repaired) => this.failed(err, repaired, options.log)})
-    // Snapshot documents were read as heads only: parse the rest between requests from now on.
-    this.store.fillInBackground(options.log)
+    if (compaction) {
+      // Right after start-up rather than inside it: reads are answered meanwhile, and writes wait for
+      // it, since it holds the exclusive section (the store then stays as the snapshot records it).
+      this.compaction = this.exclusive(() => this.compact(compaction, options.log))
+    } else this.startedUp(options.log)
+  }
+
+  /** The log's records are not needed any more, and the documents read as heads are parsed between requests from now on. */
+  private startedUp(log?: (line: string) => void): void {
+    this.history.forgetReplayed()
+    this.store.fillInBackground(log)
   }
 
   /** Replays snapshot and log into the store, the used ids and the history index. */
@@ -157,11 +166,23 @@ export class Dataset {
     return added
   }
 
-  private compact(): void {
-    const revs = this.store.revisions()
-    // The log's revisions move to the history file before the log is emptied.
-    this.history.archive()
-    writeSnapshot(this.dir, this.seq, {count: this.store.size, lines: this.store.snapshotLines()}, [...this.usedIds].filter((id) => !revs.has(id)))
+  /**
+   * Writes the snapshot and empties the log. A failure leaves the files as a crash at that point
+   * would (the log is kept and replayed at the next start), so it is reported and the lake goes on.
+   */
+  private async compact(done: string, log?: (line: string) => void): Promise<void> {
+    try {
+      const revs = this.store.revisions()
+      // The log's revisions move to the history file before the log is emptied.
+      await this.history.archive()
+      await writeSnapshot(this.dir, this.seq, {count: this.store.size, lines: this.store.snapshotLines()}, [...this.usedIds].filter((id) => !revs.has(id)))
+      this.log.emptied()
+      log?.(done)
+    } catch (err) {
+      log?.(`compaction failed (${(err as Error).message}); the log is kept as it is and replayed at the next start`)
+    } finally {
+      this.startedUp(log)
+    }
   }
 
   /**
@@ -307,6 +328,7 @@ export class Dataset {
 
   /** Waits for the transactions awaiting fsync (they are acknowledged or fail), then closes the log. */
   async close(): Promise<void> {
+    await this.compaction
     await this.log.close()
     this.history.close()
     this.subscribers.clear()

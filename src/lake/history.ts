@@ -3,7 +3,7 @@ import path from 'node:path'
 import {fill, readHead, splitBytes} from './deferred'
 import type {DocChange} from './mutations'
 import type {Effect, LakeDocument} from './store'
-import {checksum, decodeRecord, forEachLine, frameBytes, fsyncDir, lineWriter, LOG_FILE, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
+import {checksum, decodeRecord, forEachLine, frameBytes, fsyncAsync, fsyncDir, lineWriter, LOG_FILE, pauser, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
 
 /**
  * Revision history: every document's revisions, kept across restarts and compaction, for the
@@ -284,7 +284,7 @@ export class History {
    * Copies the revisions that point into the log into the history file and fsyncs it; call before
    * the log is emptied (compaction). Rewrites the file first when most of it is unused.
    */
-  archive(): void {
+  async archive(): Promise<void> {
     if (this.options.keep === 0) return
     if (this.garbage > (1 << 20) && this.garbage * 2 > this.size) this.rewrite()
     // Log lines in file order, each with the kept revisions that point into it.
@@ -304,7 +304,9 @@ export class History {
     }
     const writer = lineWriter(this.fd!, this.size)
     const moved: Array<[Revision, number, number]> = []
+    const pause = pauser()
     for (const offset of [...fromLog.keys()].sort((a, b) => a - b)) {
+      await pause()
       const group = fromLog.get(offset)!
       const record = this.replayed.get(offset) ?? this.logRecord(group[0]!.revision)
       const effects = new Map(record.effects.map((e) => [e.id, e]))
@@ -314,7 +316,7 @@ export class History {
       }
     }
     writer.flush()
-    fs.fsyncSync(this.fd!)
+    await fsyncAsync(this.fd!)
     // Only now, with the lines on disk, do the revisions stop pointing into the log.
     for (const [revision, offset, length] of moved) {
       revision.file = IN_HISTORY

@@ -86,8 +86,8 @@ export class Indexes {
     this.change(doc, refs, slug, 1)
   }
 
-  remove(doc: LakeDocument, refs: Iterable<string>): void {
-    this.change(doc, refs, slugOf(doc), -1)
+  remove(doc: LakeDocument, refs: Iterable<string>, slug = slugOf(doc)): void {
+    this.change(doc, refs, slug, -1)
   }
 
   private change(doc: LakeDocument, refs: Iterable<string>, slug: string | undefined, by: 1 | -1): void {

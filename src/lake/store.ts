@@ -40,7 +40,7 @@ export class DocumentStore {
    * Documents read at start-up (snapshot or log) that are still only their head (deferred.ts), by
    * id. Every way to read a document goes through get(), all() or the indexes' lists, which fill them first.
    */
-  private deferred = new Map<string, Deferred>()
+  private deferred = new Map<string, SplitDocument>()
   /** Deferred documents whose bytes did not parse (fillOne). */
   private unreadable = new Set<string>()
   private filling = false
@@ -178,9 +178,18 @@ export class DocumentStore {
     }
     for (const effect of effects) {
       const {id, doc, split} = effect
-      if (this.deferred.size > 0) this.fillOne(id) // unindexing reads its references
-      const before = this.docs.get(id)
-      if (before) this.indexes.remove(before, collectRefs(before).all)
+      const replaced = this.deferred.get(id)
+      if (replaced) {
+        // Unindexed by its head, not parsed: replay replaces many documents it never reads. Nothing
+        // holds the shell but the indexes (every reader got the document through a fill).
+        this.deferred.delete(id)
+        this.unreadable.delete(id)
+        const {strong, other, slug} = replaced.head
+        this.indexes.remove(replaced.doc, other.length === 0 ? strong : strong.concat(other), slug)
+      } else {
+        const before = this.docs.get(id)
+        if (before) this.indexes.remove(before, collectRefs(before).all)
+      }
       if (doc && split) {
         this.docs.set(id, doc)
         this.deferred.set(id, split)

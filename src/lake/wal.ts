@@ -555,7 +555,7 @@ export function lineWriter(fd: number, start: number): {add(...parts: Array<stri
  * log. A crash at any point leaves either the old snapshot + full log or the new snapshot + a log
  * whose records are all ≤ seq (skipped on replay).
  */
-export function writeSnapshot(dir: string, seq: number, docs: {count: number; lines: Iterable<Array<string | Buffer>>}, transactionIds: readonly string[]): void {
+export async function writeSnapshot(dir: string, seq: number, docs: {count: number; lines: Iterable<Array<string | Buffer>>}, transactionIds: readonly string[]): Promise<void> {
   const tmp = path.join(dir, SNAPSHOT_TMP)
   const fd = fs.openSync(tmp, 'w', 0o600)
   try {
@@ -564,14 +564,16 @@ export function writeSnapshot(dir: string, seq: number, docs: {count: number; li
     const add = (json: string) => writer.add(json)
     add(JSON.stringify({format: SNAPSHOT_FORMAT, seq, count: docs.count, transactionIds: transactionIds.length}))
     let written = 0
+    const pause = pauser()
     for (const parts of docs.lines) {
       writer.add(...parts)
       written++
+      if ((written & 255) === 0) await pause()
     }
     if (written !== docs.count) throw new Error(`snapshot: ${written} document lines for a header of ${docs.count}; the old snapshot is kept`)
     for (let i = 0; i < transactionIds.length; i += IDS_PER_LINE) add(JSON.stringify(transactionIds.slice(i, i + IDS_PER_LINE)))
     writer.flush()
-    fs.fsyncSync(fd)
+    await fsyncAsync(fd)
   } finally {
     fs.closeSync(fd)
   }
@@ -582,10 +584,28 @@ export function writeSnapshot(dir: string, seq: number, docs: {count: number; li
     const logFd = fs.openSync(logPath, 'r+')
     try {
       fs.ftruncateSync(logFd, 0)
-      fs.fsyncSync(logFd)
+      await fsyncAsync(logFd)
     } finally {
       fs.closeSync(logFd)
     }
+  }
+}
+
+/** fsync on libuv's thread pool: the lake keeps serving meanwhile. */
+export function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())))
+}
+
+/**
+ * For work done in the background (compaction): a function to await now and then, which lets other
+ * requests in once a slice of about SLICE_MS has passed since it last did.
+ */
+export function pauser(sliceMs = 8): () => Promise<void> {
+  let since = performance.now()
+  return async () => {
+    if (performance.now() - since < sliceMs) return
+    await new Promise((resolve) => setImmediate(resolve))
+    since = performance.now()
   }
 }
 
@@ -631,6 +651,14 @@ export class TransactionLog {
     this.fd = fs.openSync(this.file, 'a', 0o600)
     this.durableSize = this.endSize = fs.fstatSync(this.fd).size
     if (!existed) fsyncDir(dir) // make the new file's directory entry durable too
+  }
+
+  /** Compaction emptied the file (nothing may be queued or syncing then: it runs while writes wait). */
+  emptied(): void {
+    if (this.queued.length > 0 || this.syncing || this.endSize !== this.durableSize) {
+      throw new Error(`the transaction log ${this.file} was emptied while a write was pending`)
+    }
+    this.durableSize = this.endSize = 0
   }
 
   /** Why the log refuses appends, if it does. */

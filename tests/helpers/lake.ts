@@ -47,6 +47,21 @@ export interface SpawnedLake {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
+/**
+ * Waits until the lake has said its start-up compaction is over (it runs after the lake listens, while
+ * reads are answered and writes wait: src/lake/dataset.ts). Returns the line it printed.
+ */
+export async function compactionDone(lake: SpawnedLake, timeoutMs = 30_000): Promise<string> {
+  const done = /^lake: (compacted \d+ logged transactions|rewrote \d+ lines without checksums|compaction failed).*$/m
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const line = done.exec(lake.stderr())?.[0]
+    if (line) return line
+    if (Date.now() > deadline) throw new Error(`the lake did not finish compacting within ${timeoutMs} ms; its stderr: ${lake.stderr().slice(-2000)}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 export interface SpawnOptions {
   dir?: string
   env?: Record<string, string>

@@ -15,7 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, lakeRequest, makeTempDir, removeTempDirs, runScript, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
+import {compactionDone, lakeClient, lakeRequest, makeTempDir, removeTempDirs, runScript, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -239,6 +239,7 @@ describe('what the lake wrote comes back byte for byte (item 1) and so does its 
 
     // Compacts on start: the documents from the log go to the snapshot as split lines, unparsed.
     lake = await spawnLake({dir: base, env: {LAKE_COMPACT_BYTES: '0'}})
+    await compactionDone(lake)
     expect(fs.statSync(path.join(base, LOG)).size).toBe(0)
     await expectSame(lake)
     await lake.stop()
@@ -256,6 +257,7 @@ describe('what the lake wrote comes back byte for byte (item 1) and so does its 
     const withAdded = `${before}${JSON.stringify(added)}\n`
     await lake.stop()
     lake = await spawnLake({dir: base, env: {LAKE_COMPACT_BYTES: '0'}})
+    await compactionDone(lake)
     expect(fs.statSync(path.join(base, LOG)).size).toBe(0)
     await expectSame(lake, withAdded)
     await lake.stop()

@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type {SanityClient} from '@sanity/client'
 import {afterAll, describe, expect, it} from 'vitest'
-import {lakeClient, lakeRequest, makeTempDir, removeTempDirs, runScript, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
+import {compactionDone, lakeClient, lakeRequest, makeTempDir, removeTempDirs, runScript, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -88,6 +88,7 @@ describe('transaction ids name one transaction (item 7)', () => {
 
     // Compaction moves the log into the snapshot: the ids must come along.
     lake = await spawnLake({dir, env: {LAKE_COMPACT_BYTES: '0'}})
+    await compactionDone(lake)
     expect(fs.statSync(path.join(dir, 'transactions.ndjson')).size).toBe(0)
     await lake.stop()
     lake = await spawnLake({dir})

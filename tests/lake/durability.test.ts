@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {lakeClient, makeTempDir, removeTempDirs, stopAllLakes, spawnLake, type SpawnedLake} from '../helpers/lake'
+import {compactionDone, lakeClient, makeTempDir, removeTempDirs, stopAllLakes, spawnLake, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -81,6 +81,7 @@ describe('durability', () => {
     await lake.stop()
     lake = await spawnLake({dir, env: {LAKE_COMPACT_BYTES: '1'}})
     try {
+      await compactionDone(lake)
       expect(fs.statSync(path.join(dir, 'transactions.ndjson')).size).toBe(0)
       expect(fs.existsSync(path.join(dir, 'snapshot.ndjson'))).toBe(true)
       expect(await exportText(lake)).toBe(before)
@@ -95,6 +96,38 @@ describe('durability', () => {
       await lake.stop()
     }
     expect(fs.readdirSync(dir).sort()).toEqual(['history.ndjson', 'snapshot.ndjson', 'token', 'transactions.ndjson'])
+  })
+  it('compacts after it listens: a write sent at once waits for the compaction, then lands in the emptied log', async () => {
+    const dir = makeTempDir()
+    let lake = await spawnLake({dir})
+    const docs = Array.from({length: 3000}, (_, i) => ({_id: `w-${i}`, _type: 't', text: 'نص عربي للاختبار '.repeat(20), i}))
+    const tx = lakeClient(lake).transaction()
+    for (const doc of docs) tx.createOrReplace(doc)
+    await tx.commit()
+    await lake.stop()
+    lake = await spawnLake({dir, env: {LAKE_COMPACT_BYTES: '1'}})
+    try {
+      const written = lakeClient(lake)
+        .create({_id: 'during', _type: 't'})
+        .then(() => lake.stderr())
+      // A read is answered meanwhile, from the documents as they were read at start-up.
+      expect(await lakeClient(lake).fetch('count(*)')).toBe(3000)
+      const stderrWhenWritten = await written
+      expect(stderrWhenWritten).toMatch(/lake: compacted 1 logged transactions into a snapshot/)
+      expect(await compactionDone(lake)).toContain('compacted')
+      const log = fs.readFileSync(path.join(dir, 'transactions.ndjson'), 'utf8')
+      expect(log.split('\n').filter(Boolean)).toHaveLength(1)
+      expect(log).toContain('"during"')
+      expect(fs.readFileSync(path.join(dir, 'snapshot.ndjson'), 'utf8')).toContain('"_id":"w-2999"')
+    } finally {
+      await lake.stop()
+    }
+    lake = await spawnLake({dir})
+    try {
+      expect(await lakeClient(lake).fetch('count(*)')).toBe(3001)
+    } finally {
+      await lake.stop()
+    }
   })
   // The SIGKILL loop (many kills with concurrent writers, kills during compaction) is in tests/crash: npm run test:crash.
 })

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {applyPatch} from 'mendoza'
 import {afterAll, describe, expect, it} from 'vitest'
 import {mendozaPatch} from '../../src/lake/mendozaDiff'
-import {lakeClient, lakeRequest, makeTempDir, removeTempDirs, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
+import {compactionDone, lakeClient, lakeRequest, makeTempDir, removeTempDirs, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -228,6 +228,7 @@ describe('history of a document edited and published as the Studio does it', () 
     await lake.stop()
     // LAKE_COMPACT_BYTES=1: this start compacts the log; the revisions move to history.ndjson first.
     lake = await spawnLake({dir, env: {LAKE_COMPACT_BYTES: '1'}})
+    await compactionDone(lake)
     expect(fs.statSync(path.join(dir, 'transactions.ndjson')).size).toBe(0)
     const historyFile = path.join(dir, 'history.ndjson')
     expect(fs.statSync(historyFile).mode & 0o777).toBe(0o600)
