@@ -1,6 +1,8 @@
 import {encode as encodeBlurHash} from 'blurhash'
-import sharp from 'sharp'
 import type {Metadata} from 'sharp'
+import {lazyPackage} from './lazy'
+
+const loadSharp = lazyPackage<typeof import('sharp').default>('sharp')
 import {apiError} from './errors'
 import {exifParts} from './exifMetadata'
 import {MAX_PIXELS} from './imageTransform'
@@ -56,7 +58,7 @@ const THUMB_SIDE = 32
 export async function imageFacts(input: Buffer | string, sniffed: {mimeType: string; extension: string}, parts: Set<MetadataPart>): Promise<ImageFacts> {
   let meta: Metadata
   try {
-    meta = await sharp(input).metadata()
+    meta = await loadSharp()(input).metadata()
   } catch (err) {
     throw apiError(400, 'invalidImage', `Invalid image: the bytes look like ${sniffed.mimeType} but could not be read (${(err as Error).message}); upload an intact image`)
   }
@@ -76,15 +78,15 @@ export async function imageFacts(input: Buffer | string, sniffed: {mimeType: str
   }
   try {
     // Transparency needs every pixel: a thumbnail averages a transparent one away.
-    metadata.isOpaque = hasAlpha ? (await sharp(input, {limitInputPixels: MAX_PIXELS}).stats()).isOpaque : true
+    metadata.isOpaque = hasAlpha ? (await loadSharp()(input, {limitInputPixels: MAX_PIXELS}).stats()).isOpaque : true
     if (parts.has('lqip') || parts.has('palette') || parts.has('blurhash')) {
-      const {data, info} = await sharp(input, {limitInputPixels: MAX_PIXELS})
+      const {data, info} = await loadSharp()(input, {limitInputPixels: MAX_PIXELS})
         .rotate()
         .resize(THUMB_SIDE, THUMB_SIDE, {fit: 'inside'})
         .ensureAlpha()
         .raw()
         .toBuffer({resolveWithObject: true})
-      const thumb = () => sharp(data, {raw: {width: info.width, height: info.height, channels: 4}})
+      const thumb = () => loadSharp()(data, {raw: {width: info.width, height: info.height, channels: 4}})
       if (parts.has('blurhash')) {
         const {x, y} = blurHashComponents(info.width, info.height)
         metadata.blurHash = encodeBlurHash(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height, x, y)

@@ -1,5 +1,7 @@
-import sharp from 'sharp'
 import type {Sharp} from 'sharp'
+import {lazyPackage} from './lazy'
+
+const loadSharp = lazyPackage<typeof import('sharp').default>('sharp')
 
 interface RGBA {
   r: number
@@ -98,7 +100,7 @@ async function toRaw(image: Sharp): Promise<Raw> {
 }
 
 function load(raw: Raw): Sharp {
-  return sharp(raw.data, {raw: {width: raw.width, height: raw.height, channels: raw.channels}})
+  return loadSharp()(raw.data, {raw: {width: raw.width, height: raw.height, channels: raw.channels}})
 }
 
 let running = 0
@@ -124,10 +126,10 @@ export async function transformImage(input: Buffer | string, params: URLSearchPa
 }
 
 async function transform(input: Buffer | string, params: URLSearchParams, accept: string): Promise<Transformed> {
-  const meta = await sharp(input).metadata()
+  const meta = await loadSharp()(input).metadata()
   const isSvg = meta.format === 'svg'
   // SVGs are rasterized; everything else is turned upright from its EXIF orientation first.
-  let source = await toRaw(sharp(input, {limitInputPixels: MAX_PIXELS}).rotate())
+  let source = await toRaw(loadSharp()(input, {limitInputPixels: MAX_PIXELS}).rotate())
   let W = source.width
   let H = source.height
 
@@ -228,7 +230,7 @@ async function transform(input: Buffer | string, params: URLSearchParams, accept
 async function cropTo(source: Raw, w: number, h: number, crops: string[], params: URLSearchParams): Promise<Sharp> {
   const W = source.width
   const H = source.height
-  if (crops.includes('entropy')) return load(source).resize(w, h, {fit: 'cover', position: sharp.strategy.entropy})
+  if (crops.includes('entropy')) return load(source).resize(w, h, {fit: 'cover', position: loadSharp().strategy.entropy})
   const scale = Math.max(w / W, h / H)
   const rw = Math.max(w, Math.round(W * scale))
   const rh = Math.max(h, Math.round(H * scale))

@@ -1,9 +1,11 @@
-import {extractWithPath, Mutation} from '@sanity/mutator'
+import {lazyPackage} from './lazy'
 import {apiError, badRequest, mutationError, type LakeError} from './errors'
 import {idProblem, isDraftOrVersionId, randomId, randomKey} from './ids'
 import {evaluateQuery, parseQuery} from './query'
 import type {StateReader} from './pending'
 import {strongRefs, type LakeDocument} from './store'
+
+const mutator = lazyPackage<typeof import('@sanity/mutator')>('@sanity/mutator')
 
 export type Operation = 'create' | 'update' | 'delete' | 'none'
 
@@ -294,7 +296,7 @@ export class TransactionBuilder {
       for (const op of ['inc', 'dec'] as const) if (ops[op] !== undefined) this.checkArithmetic(index, id, op, ops[op], existing)
       let patched: Json
       try {
-        patched = new Mutation({mutations: [{patch: {...ops, id}}]}).apply(existing) as Json
+        patched = new (mutator().Mutation)({mutations: [{patch: {...ops, id}}]}).apply(existing) as Json
       } catch (err) {
         throw this.fail(index, 400, 'invalidPatchError', `Cannot apply patch to document "${id}": ${(err as Error).message}`, id)
       }
@@ -322,7 +324,7 @@ export class TransactionBuilder {
       if (typeof amount !== 'number' || !Number.isFinite(amount)) {
         throw this.fail(index, 400, 'invalidPatchError', `"${op}" of "${path}" must be a number, got ${JSON.stringify(amount)}`, id)
       }
-      for (const {path: at, value} of extractWithPath(path, doc)) {
+      for (const {path: at, value} of mutator().extractWithPath(path, doc)) {
         if (typeof value !== 'number') {
           const where = at.map((p) => (typeof p === 'object' && p !== null ? JSON.stringify(p) : String(p))).join('.')
           throw this.fail(index, 400, 'invalidPatchError', `Cannot ${op} "${where}" of "${id}": it holds ${value === null ? 'null' : typeof value}, not a number`, id)

@@ -1,11 +1,14 @@
 import type {IncomingMessage} from 'node:http'
 import type {Duplex} from 'node:stream'
-import {WebSocketServer, type RawData, type ServerOptions, type WebSocket} from 'ws'
+import type {RawData, ServerOptions, WebSocket, WebSocketServer} from 'ws'
 import {tokenMatches} from './auth'
 import {gatewayError, type LakeError} from './errors'
 import {randomId} from './ids'
 import {hostProblem, originAllowed, type OriginPolicy} from './origin'
+import {lazyPackage} from './lazy'
 import {LOCAL_USER_ID} from './studio'
+
+const loadWs = lazyPackage<typeof import('ws')>('ws')
 
 /**
  * The Studio's presence socket, `GET /v{apiVersion}/socket/:dataset` upgraded to a WebSocket
@@ -111,7 +114,8 @@ function textOf(data: RawData): string {
 export class PresenceHub {
   private readonly sessions = new Set<Session>()
   private readonly heartbeat: NodeJS.Timeout
-  private readonly server = new WebSocketServer(serverOptions)
+  /** Made when the first Studio connects: most lakes never serve one. */
+  private serverInstance: WebSocketServer | undefined
 
   constructor(private readonly options: PresenceOptions) {
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs)
@@ -144,7 +148,8 @@ export class PresenceHub {
     const refusal = this.refusal(req)
     if (refusal) return refuse(socket, refusal)
     // ws answers a malformed key or a non-GET with its own 400.
-    this.server.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket))
+    this.serverInstance ??= new (loadWs().WebSocketServer)(serverOptions)
+    this.serverInstance.handleUpgrade(req, socket, head, (client) => this.accept(client, socket))
   }
 
   private accept(ws: WebSocket, socket: Duplex): void {
@@ -288,6 +293,6 @@ export class PresenceHub {
     clearInterval(this.heartbeat)
     for (const session of [...this.sessions]) session.ws.terminate()
     this.sessions.clear()
-    this.server.close()
+    this.serverInstance?.close()
   }
 }

@@ -2,6 +2,8 @@ import type {LakeDocument} from './store'
 
 export type DocCompare = (a: LakeDocument, b: LakeDocument) => number
 
+/** Pending additions folded in without a reader once there are this many (and an eighth of the list). */
+const FOLD_AT = 4096
 /** Below this many pending changes a snapshot is patched in place of a merge. */
 const SPLICE_AT_MOST = 32
 
@@ -37,6 +39,15 @@ export class SortedDocs {
       return
     }
     this.added.add(doc)
+    // A long run of writes with no reader in between (a bulk load) is folded in as it goes: a set
+    // entry costs several times an array slot, and nobody may read the list for a long while.
+    if (this.added.size >= FOLD_AT && this.added.size * 8 >= this.sorted.length) this.fold()
+  }
+
+  private fold(): void {
+    this.sorted = this.merged()
+    this.added.clear()
+    this.removed.clear()
   }
 
   remove(doc: LakeDocument): void {
