@@ -5,7 +5,7 @@ import {createHash} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {lakeClient, lakeRequest, makeTempDir, removeTempDirs, spawnLake, stopAllLakes} from '../helpers/lake'
+import {lakeClient, lakeRequest, makeTempDir, refusedStart, removeTempDirs, spawnLake, stopAllLakes} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -53,14 +53,7 @@ function flip(file: string, [start, end]: [number, number]): {at: number; offset
 
 async function refusal(dir: string): Promise<string> {
   const before = contents(dir)
-  const outcome = await spawnLake({dir}).then(
-    async (lake) => {
-      await lake.stop()
-      return 'started'
-    },
-    (err: Error) => err.message,
-  )
-  expect(outcome).not.toBe('started')
+  const outcome = await refusedStart(dir)
   expect(contents(dir), 'a refusing lake changes no file').toEqual(before)
   return outcome
 }

@@ -62,6 +62,23 @@ export async function compactionDone(lake: SpawnedLake, timeoutMs = 30_000): Pro
   }
 }
 
+/**
+ * Starts a lake on `dir` that must refuse to start; returns what it printed. Throws if it started, or if
+ * what it printed is a stack trace, a JavaScript error or a bare errno line instead of the lake's own sentence.
+ */
+export async function refusedStart(dir: string, env: Record<string, string> = {}): Promise<string> {
+  const outcome = await spawnLake({dir, env}).then(
+    async (lake) => {
+      await lake.stop()
+      return null
+    },
+    (err: Error) => err.message,
+  )
+  if (outcome === null) throw new Error(`the lake started on ${dir}, but it should have refused`)
+  if (/\n\s+at |TypeError|lake: E[A-Z]+: /.test(outcome)) throw new Error(`the lake refused with a stack trace or a bare error instead of its own message: ${outcome}`)
+  return outcome
+}
+
 export interface SpawnOptions {
   dir?: string
   env?: Record<string, string>

@@ -15,7 +15,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {compactionDone, lakeClient, lakeRequest, makeTempDir, removeTempDirs, runScript, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
+import {compactionDone, lakeClient, lakeRequest, makeTempDir, refusedStart, removeTempDirs, runScript, spawnLake, stopAllLakes, type Json, type SpawnedLake} from '../helpers/lake'
 
 afterAll(async () => {
   await stopAllLakes()
@@ -410,18 +410,7 @@ describe('damaged split lines (item 4)', () => {
     return Buffer.byteLength(lines.slice(0, n - 1).map((l) => `${l}\n`).join(''))
   }
 
-  async function refusal(dir: string): Promise<string> {
-    const outcome = await spawnLake({dir}).then(
-      async (lake) => {
-        await lake.stop()
-        return 'started'
-      },
-      (err: Error) => err.message,
-    )
-    expect(outcome).not.toBe('started')
-    expect(outcome).not.toMatch(/TypeError|SyntaxError|\n\s+at /)
-    return outcome
-  }
+  const refusal = (dir: string): Promise<string> => refusedStart(dir)
 
   const heads: Array<[string, (json: string) => string, RegExp]> = [
     ['a head of three items', (j) => j.replace(/,null,\[\],\[\]\]\t/, ',null,[]]\t'), /the checksum matches but it is a split document whose head is not \[shell, slug, strong, other\]/],

@@ -6,7 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {lakeClient, lakeRequest, makeTempDir, REPO_ROOT, removeTempDirs, runScript, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
+import {lakeClient, lakeRequest, makeTempDir, refusedStart, removeTempDirs, REPO_ROOT, runScript, spawnLake, stopAllLakes, type SpawnedLake} from '../helpers/lake'
 
 const helpers: ChildProcess[] = []
 afterAll(async () => {
@@ -23,18 +23,7 @@ async function expectAlive(lake: SpawnedLake): Promise<void> {
 }
 
 /** Starts a lake on `dir` that must refuse; returns what it printed. */
-async function refusal(dir: string): Promise<string> {
-  const outcome = await spawnLake({dir}).then(
-    async (lake) => {
-      await lake.stop()
-      return 'started'
-    },
-    (err: Error) => err.message,
-  )
-  expect(outcome).not.toBe('started')
-  expect(outcome).not.toMatch(/\n\s+at |lake: E[A-Z]+: /) // no stack, no bare errno line
-  return outcome
-}
+const refusal = (dir: string): Promise<string> => refusedStart(dir)
 
 describe('file modes (item 13)', () => {
   it('tightens an existing 0777 directory and 0644 token, log, snapshot and TLS key, with warnings', async () => {
