@@ -3,7 +3,7 @@ import {collectRefs, type Refs} from './refs'
 import type {LakeDocument} from './store'
 
 /**
- * Documents kept as their snapshot bytes until first read.
+ * Documents kept as the bytes read from the snapshot or the log until first read.
  *
  * Parsing every document is most of a large lake's start-up (about 1.5 s of JSON.parse and UTF-8
  * decoding at 100k documents). So a document in a snapshot or log line is written as two parts, split
@@ -14,9 +14,8 @@ import type {LakeDocument} from './store'
  * `shell` is the document's leading system fields (`_id`, `_type`, `_rev`, … in the document's own
  * order). Start-up parses heads only and stores the shell as the document object; the store fills
  * it in place (Object.assign of the parsed rest) before anyone reads it, so lists that hold the
- * object stay valid and the key order is the document's. A document whose first keys are not
- * `_id`, `_type` (or that has a `__proto__` field, which Object.assign would not copy as data) is
- * written whole, as before.
+ * object stay valid and the key order is the document's. Other documents are written whole, as
+ * before (see shellEnd; a `__proto__` field, for one, Object.assign would not copy as data).
  */
 
 const SYSTEM_KEYS = new Set(['_id', '_type', '_rev', '_createdAt', '_updatedAt'])
