@@ -3,7 +3,7 @@ import path from 'node:path'
 import {fill, readHead, splitBytes} from './deferred'
 import type {DocChange} from './mutations'
 import type {Effect, LakeDocument} from './store'
-import {checksum, decodeRecord, forEachLine, frameBytes, fsyncAsync, fsyncDir, lineWriter, LOG_FILE, pauser, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
+import {checksum, decodeRecord, forEachLine, fsyncAsync, fsyncDir, lineWriter, LOG_FILE, pauser, SUM_PREFIX, type LineAt, type TransactionRecord} from './wal'
 
 /**
  * Revision history: every document's revisions, kept across restarts and compaction, for the
