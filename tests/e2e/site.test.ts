@@ -178,17 +178,25 @@ describe('the reader site under npm run dev', () => {
     await expect.poll(() => headlineInput.inputValue(), {timeout: 60_000}).toBe(article.headline)
     mark('presentation open')
 
-    // Click the overlay over the headline, as an editor would (the overlay draws over the page).
+    // Click the overlay over the headline, as an editor would (the overlay draws over the page). The
+    // overlays are wired up over the Presentation channel after the page shows: a click that lands
+    // before that does nothing, and an editor clicks again, so the test does too (at most 4 times).
     const box = await h1.boundingBox()
     expect(box).not.toBeNull()
-    await studio.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2)
-    await studio.waitForTimeout(300)
-    await studio.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2)
-    await expect
-      .poll(() => studio.evaluate(() => document.activeElement?.closest('[data-testid="field-headline"]') != null), {timeout: 20_000})
-      .toBe(true)
+    const headlineFocused = () => studio.evaluate(() => document.activeElement?.closest('[data-testid="field-headline"]') != null)
+    let clicks = 0
+    for (; clicks < 4 && !(await headlineFocused()); clicks++) {
+      await studio.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2)
+      await studio.waitForTimeout(300)
+      await studio.mouse.click(box!.x + box!.width / 2, box!.y + box!.height / 2)
+      await expect
+        .poll(headlineFocused, {timeout: 5_000})
+        .toBe(true)
+        .catch(() => undefined)
+    }
+    expect(await headlineFocused(), `the headline field has focus after ${clicks} click(s) on its overlay`).toBe(true)
     await shot(studio, 'site-5-presentation-focus.png')
-    mark('overlay focused the field')
+    mark(`overlay focused the field (${clicks} click${clicks === 1 ? '' : 's'})`)
 
     await studio.keyboard.press('End')
     await studio.keyboard.type(SUFFIX, {delay: 25})
