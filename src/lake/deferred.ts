@@ -31,6 +31,11 @@ export interface DeferredHead {
   other: readonly string[]
 }
 
+/** Every reference target in a head: the strong ones, then the others. */
+export function headRefs(head: DeferredHead): readonly string[] {
+  return head.other.length === 0 ? head.strong : head.strong.concat(head.other)
+}
+
 /** Where a split document's bytes are: buf[start, end) is `head` TAB `rest`, the rest from `bodyAt`. */
 export interface SplitBytes {
   buf: Buffer

@@ -1,5 +1,5 @@
 import {apiError} from './errors'
-import {fill, splitBytes, splitDocument, type Deferred, type DeferredHead} from './deferred'
+import {fill, headRefs, splitBytes, splitDocument, type Deferred, type DeferredHead} from './deferred'
 import {isDraftOrVersionId} from './ids'
 import {Indexes} from './indexes'
 import {collectRefs, type Refs} from './refs'
@@ -184,8 +184,7 @@ export class DocumentStore {
         // holds the shell but the indexes (every reader got the document through a fill).
         this.deferred.delete(id)
         this.unreadable.delete(id)
-        const {strong, other, slug} = replaced.head
-        this.indexes.remove(replaced.doc, other.length === 0 ? strong : strong.concat(other), slug)
+        this.indexes.remove(replaced.doc, headRefs(replaced.head), replaced.head.slug)
       } else {
         const before = this.docs.get(id)
         if (before) this.indexes.remove(before, collectRefs(before).all)
@@ -193,8 +192,7 @@ export class DocumentStore {
       if (doc && split) {
         this.docs.set(id, doc)
         this.deferred.set(id, split)
-        const {strong, other} = split.head
-        this.indexes.add(doc, other.length === 0 ? strong : strong.concat(other), split.head.slug)
+        this.indexes.add(doc, headRefs(split.head), split.head.slug)
       } else if (doc) {
         this.docs.set(id, doc)
         // The log computed them when it wrote the document (wal.ts recordContent).
